@@ -184,6 +184,12 @@ class SourceError(FormflowError):
         super().__init__(message, diagnostics=diagnostics)
 
 
+class EvaluationFailed(FormflowError):
+    """An expression could not be evaluated (step limit, value out of range, bad lookup)."""
+
+    code = "evaluation_failed"
+
+
 class AuthenticationRequired(FormflowError):
     """No valid credentials were presented."""
 

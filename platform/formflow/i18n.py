@@ -134,17 +134,24 @@ def gettext(locale: str, text: str) -> str:
 
 @functools.cache
 def _catalog(locale: str) -> dict[str, str]:
-    """Load a shipped ``.po`` catalogue once per process (the files never change at run time)."""
+    """Load the shipped ``.po`` catalogues of a locale once per process.
+
+    Every ``*.po`` file in ``formflow/locales/<locale>/LC_MESSAGES/`` is read and merged (one
+    file per area: ``formflow.po``, ``expr.po``, ``forms.po``, ``flows.po`` ...), so areas keep
+    their translations apart and merge cleanly in git. The files never change at run time.
+    """
     from babel.messages.pofile import read_po  # local: keeps import of the core cheap
 
-    folder = locale.replace("-", "_")
-    path = resources.files("formflow") / "locales" / folder / "LC_MESSAGES" / "formflow.po"
-    if not path.is_file():
-        return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=folder)
-    return {
-        str(message.id): str(message.string)
-        for message in catalog
-        if message.id and message.string and not message.fuzzy and isinstance(message.id, str)
-    }
+    folder = resources.files("formflow") / "locales" / locale.replace("-", "_") / "LC_MESSAGES"
+    merged: dict[str, str] = {}
+    if not folder.is_dir():
+        return merged
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if not entry.name.endswith(".po"):
+            continue
+        with entry.open("rb") as handle:
+            catalog = read_po(handle, locale=locale.replace("-", "_"))
+        for message in catalog:
+            if message.id and message.string and not message.fuzzy and isinstance(message.id, str):
+                merged[message.id] = str(message.string)
+    return merged
