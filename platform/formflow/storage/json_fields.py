@@ -1,0 +1,157 @@
+"""SQL access to one top-level field of a record's JSON data, and the indexes that serve it.
+
+:func:`json_field` renders the *same* expression for filters, sorting and index definitions, so
+that the database can answer a filter on an ``x-index`` field with an index range scan:
+
+* SQLite: ``json_extract(data, '$."amount"')`` (numbers come back as numbers, text as text);
+* PostgreSQL: ``(data ->> 'amount')`` for text, and for numbers
+  ``CASE WHEN jsonb_typeof(data -> 'amount') = 'number' THEN (data ->> 'amount')::numeric END``
+  — the guard keeps a cast error in one odd row from failing a whole query or an insert.
+
+Field names are inlined into the SQL text, which is only safe because they are checked against
+:data:`FIELD_NAME` here (and form definitions only allow such names). Values never are inlined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric, String, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean, TypeEngine
+
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+
+
+class FieldKind(StrEnum):
+    NUMBER = "number"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+
+
+_TYPES: dict[FieldKind, TypeEngine[Any]] = {
+    FieldKind.NUMBER: Numeric(),
+    FieldKind.TEXT: String(),
+    FieldKind.BOOLEAN: Boolean(),
+}
+
+
+def check_field_name(name: str) -> str:
+    """Return ``name`` if it may be inlined into SQL, else raise ``ValueError``."""
+    if not FIELD_NAME.match(name):
+        raise ValueError(f"not a field name: {name!r}")
+    return name
+
+
+class JsonField(ColumnElement[Any]):
+    """``<column>.<name>`` as a typed SQL expression (see the module docstring)."""
+
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's cache-key protocol
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+        ("kind_name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], name: str, kind: FieldKind) -> None:
+        self.column = column
+        self.name = check_field_name(name)
+        self.kind = kind
+        self.kind_name = kind.value
+        self.type = _TYPES[kind]
+
+
+def json_field(column: ColumnElement[Any], name: str, kind: FieldKind) -> JsonField:
+    return JsonField(column, name, kind)
+
+
+@compiles(JsonField, "sqlite")
+def _compile_sqlite(element: JsonField, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"json_extract({column}, '$.\"{element.name}\"')"
+
+
+@compiles(JsonField, "postgresql")
+def _compile_postgresql(element: JsonField, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return _pg_expression(column, element.name, element.kind)
+
+
+def _pg_expression(column: str, name: str, kind: FieldKind) -> str:
+    if kind is FieldKind.NUMBER:
+        return (
+            f"(CASE WHEN jsonb_typeof({column} -> '{name}') = 'number' "
+            f"THEN ({column} ->> '{name}')::numeric END)"
+        )
+    if kind is FieldKind.BOOLEAN:
+        return (
+            f"(CASE WHEN jsonb_typeof({column} -> '{name}') = 'boolean' "
+            f"THEN ({column} ->> '{name}')::boolean END)"
+        )
+    return f"({column} ->> '{name}')"
+
+
+def _index_expression(dialect: str, name: str, kind: FieldKind) -> str:
+    if dialect == "sqlite":
+        return f"json_extract(data, '$.\"{name}\"')"
+    return _pg_expression("data", name, kind)
+
+
+def _index_name(prefix: str, form_id: int, names: Sequence[str]) -> str:
+    joined = "_".join(names)
+    name = f"{prefix}_{form_id}_{joined}"
+    if len(name) > 60:  # PostgreSQL truncates identifiers at 63 bytes
+        digest = hashlib.sha1(joined.encode(), usedforsecurity=False).hexdigest()[:10]
+        name = f"{prefix}_{form_id}_{digest}"
+    return name
+
+
+def ensure_field_index(session: Session, form_id: int, name: str, kind: FieldKind) -> str:
+    """Create (if missing) the partial expression index for one ``x-index`` field of a form.
+
+    The index covers only the form's rows (``WHERE form_id = N``); queries compiled by
+    :func:`json_field` match its expression exactly. Runs inside the publishing transaction.
+    """
+    check_field_name(name)
+    index = _index_name("ixf", int(form_id), [name, kind.value])
+    expression = _index_expression(session.get_bind().dialect.name, name, kind)
+    session.execute(
+        text(
+            f"CREATE INDEX IF NOT EXISTS {index} ON records ({expression}) "
+            f"WHERE form_id = {int(form_id)}"
+        )
+    )
+    return index
+
+
+def ensure_unique_index(
+    session: Session, form_id: int, fields: Sequence[tuple[str, FieldKind]]
+) -> str:
+    """Create the unique partial index behind ``x-unique`` / ``x-unique-together``.
+
+    Live, non-draft records of the form may not share the values; the database enforces it,
+    so two concurrent writers cannot both succeed.
+    """
+    names = [check_field_name(name) for name, _kind in fields]
+    index = _index_name("uxf", int(form_id), names)
+    dialect = session.get_bind().dialect.name
+    expressions = ", ".join(_index_expression(dialect, name, kind) for name, kind in fields)
+    session.execute(
+        text(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {index} ON records ({expressions}) "
+            f"WHERE form_id = {int(form_id)} AND deleted_at IS NULL AND status <> 'draft'"
+        )
+    )
+    return index
+
+
+def unique_index_names(form_id: int, groups: Sequence[Sequence[str]]) -> dict[str, list[str]]:
+    """Index name -> field names, to explain which unique rule a violation broke."""
+    return {_index_name("uxf", int(form_id), list(group)): list(group) for group in groups}

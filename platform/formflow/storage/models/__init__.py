@@ -1,0 +1,50 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+
+from formflow.storage.models.auth import ApiToken, LoginThrottle, UserSession
+from formflow.storage.models.base import Base
+from formflow.storage.models.forms import Form, FormGrant, FormVersion
+from formflow.storage.models.org import (
+    Calendar,
+    CalendarDay,
+    Company,
+    Department,
+    OrgRevision,
+    Position,
+    Role,
+    RoleMember,
+    User,
+)
+from formflow.storage.models.outbox import Notice, OutboxMessage
+from formflow.storage.models.records import (
+    Attachment,
+    Record,
+    RecordAudit,
+    RecordParticipant,
+    SerialCounter,
+)
+
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "Calendar",
+    "CalendarDay",
+    "Company",
+    "Department",
+    "Form",
+    "FormGrant",
+    "FormVersion",
+    "LoginThrottle",
+    "Notice",
+    "OrgRevision",
+    "OutboxMessage",
+    "Position",
+    "Record",
+    "RecordAudit",
+    "RecordParticipant",
+    "Role",
+    "RoleMember",
+    "SerialCounter",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,49 @@
+"""Column types shared by the models: portable JSON, UTC datetimes, portable big integer ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+#: JSON documents: JSONB on PostgreSQL (indexable, exact numerics), JSON text on SQLite.
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+#: Primary keys: 64-bit on PostgreSQL; SQLite needs exactly INTEGER for its rowid alias.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware (UTC).
+
+    SQLite has no time zones; PostgreSQL's ``timestamptz`` would, but storing naive UTC in both
+    keeps one code path and one set of tests. Naive input is refused: a naive datetime in the
+    platform is a bug (its zone is unknown), so it fails loudly rather than being guessed.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite rows written by raw SQL
+            value = datetime.fromisoformat(value)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (the only clock the storage layer uses)."""
+    return datetime.now(UTC)
