@@ -79,11 +79,16 @@ def load_settings(
     config_file = instance_dir / "formflow.toml"
     if config_file.is_file():
         try:
-            values.update(_coerce_all(tomllib.loads(config_file.read_text("utf-8")), str(config_file)))
+            values.update(
+                _coerce_all(tomllib.loads(config_file.read_text("utf-8")), str(config_file))
+            )
         except tomllib.TOMLDecodeError as exc:
             raise ConfigurationError(
-                _("The settings file {file} is not valid TOML: {error}", file=str(config_file),
-                  error=str(exc))
+                _(
+                    "The settings file {file} is not valid TOML: {error}",
+                    file=str(config_file),
+                    error=str(exc),
+                )
             ) from exc
     known = {f.name for f in fields(Settings)}
     for name in known - {"instance_dir", "extra"}:

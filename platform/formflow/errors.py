@@ -142,6 +142,12 @@ class InvalidInput(FormflowError):
     code = "invalid_input"
 
 
+class UnsupportedMediaType(InvalidInput):
+    """The request body is not in a format the route accepts (for the API: JSON)."""
+
+    code = "unsupported_media_type"
+
+
 class ValidationFailed(FormflowError):
     """Submitted data breaks the rules of its form (every problem listed in ``issues``)."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -201,25 +200,39 @@ def start_session(session: Session, user: User, user_agent: str = "") -> str:
     return sid
 
 
-def resolve_session(session: Session, policy: AuthPolicy, sid: str) -> User | None:
-    """The user of a live session, or None when it ended, expired or the user was disabled."""
+@dataclass(frozen=True)
+class Resolved:
+    """The user behind a session id or token; ``touch_due`` asks the caller to record use.
+
+    Recording "last seen" is a write; callers do it in a separate short write transaction
+    (:func:`touch_session`, :func:`touch_token`) so that read-only requests stay read-only.
+    """
+
+    user: User | None
+    touch_due: bool = False
+
+
+def resolve_session(session: Session, policy: AuthPolicy, sid: str) -> Resolved:
+    """The user of a live session; None when it ended, expired or the user was disabled."""
     row = session.scalar(select(UserSession).where(UserSession.sid_hash == _sha256(sid)))
     if row is None or row.ended_at is not None:
-        return None
+        return Resolved(None)
     now = utcnow()
     user = session.get(User, row.user_id)
     expired = now - row.last_seen_at > timedelta(
         minutes=policy.idle_minutes
     ) or now - row.created_at > timedelta(hours=policy.absolute_hours)
     if user is None or not user.active or user.session_epoch != row.session_epoch or expired:
-        if row.ended_at is None:
-            row.ended_at = now
-            session.flush()
-        return None
-    if now - row.last_seen_at > _LAST_SEEN_RESOLUTION:
-        row.last_seen_at = now
-        session.flush()
-    return user
+        return Resolved(None)
+    return Resolved(user, now - row.last_seen_at > _LAST_SEEN_RESOLUTION)
+
+
+def touch_session(session: Session, sid: str) -> None:
+    session.execute(
+        update(UserSession)
+        .where(UserSession.sid_hash == _sha256(sid))
+        .values(last_seen_at=utcnow())
+    )
 
 
 def end_session(session: Session, sid: str) -> None:
@@ -280,26 +293,27 @@ def create_token(
     return token
 
 
-def resolve_token(session: Session, token: str) -> User | None:
-    """The user a bearer token belongs to, or None if it is unknown, revoked or expired."""
+def resolve_token(session: Session, token: str) -> Resolved:
+    """The user a bearer token belongs to; None if it is unknown, revoked or expired."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
+        return Resolved(None)
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token)))
     if row is None or row.revoked_at is not None:
-        return None
+        return Resolved(None)
     now = utcnow()
     if row.expires_at is not None and row.expires_at <= now:
-        return None
+        return Resolved(None)
     user = session.get(User, row.user_id)
     if user is None or not user.active or user.session_epoch != row.session_epoch:
-        return None
-    # Constant-time re-check of the stored hash (defence in depth against lookup quirks).
-    if not hmac.compare_digest(row.token_hash, _sha256(token)):
-        return None
-    if row.last_used_at is None or now - row.last_used_at > _LAST_SEEN_RESOLUTION:
-        row.last_used_at = now
-        session.flush()
-    return user
+        return Resolved(None)
+    due = row.last_used_at is None or now - row.last_used_at > _LAST_SEEN_RESOLUTION
+    return Resolved(user, due)
+
+
+def touch_token(session: Session, token: str) -> None:
+    session.execute(
+        update(ApiToken).where(ApiToken.token_hash == _sha256(token)).values(last_used_at=utcnow())
+    )
 
 
 def revoke_token(session: Session, actor: Actor, token_id: int) -> None:

@@ -206,6 +206,12 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def user_exists(session: Session, username: str) -> bool:
+    """True when ``username`` is taken (idempotent set-up commands ask first)."""
+    found = session.scalar(select(User.id).where(User.username == username.strip().lower()))
+    return found is not None
+
+
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
@@ -296,6 +302,14 @@ def create_company(session: Session, actor: Actor, *, code: str, name: Any) -> C
     session.add(company)
     session.flush()
     return company
+
+
+def find_company(session: Session, code: str) -> Company | None:
+    return session.scalar(select(Company).where(Company.code == code))
+
+
+def find_department(session: Session, code: str) -> Department | None:
+    return session.scalar(select(Department).where(Department.code == code))
 
 
 def create_department(

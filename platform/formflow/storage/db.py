@@ -31,9 +31,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 def dumps(value: Any) -> str:
     """JSON text for storage: decimals as exact numbers, UTF-8 kept readable."""
-    text: str = simplejson.dumps(
-        value, use_decimal=True, ensure_ascii=False, separators=(",", ":")
-    )
+    text: str = simplejson.dumps(value, use_decimal=True, ensure_ascii=False, separators=(",", ":"))
     return text
 
 
@@ -83,9 +81,7 @@ class Database:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
-            raise ConfigurationError(
-                _("The database URL {url!r} is not valid.", url=url)
-            ) from exc
+            raise ConfigurationError(_("The database URL {url!r} is not valid.", url=url)) from exc
         self.url = parsed
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {
@@ -144,6 +140,15 @@ class Database:
             raise
         finally:
             session.close()
+
+    def is_reachable(self) -> bool:
+        """True when a trivial query succeeds (health checks)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception:  # any driver error means "not reachable"; the caller reports it
+            return False
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -13,6 +13,13 @@ from alembic.script import ScriptDirectory
 from formflow.storage.db import Database
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave the per-form indexes made at publish time (ixf_*, uxf_*) out of autogenerate."""
+    return not (type_ == "index" and name is not None and name.startswith(("ixf_", "uxf_")))
+
+
 def _config() -> Config:
     config = Config()
     location = Path(str(resources.files("formflow.storage") / "migrations"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from formflow.storage.migrate import include_object
 from formflow.storage.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,1 @@
+"""The subcommands of ``formflow``, one module per area; formflow.cli assembles them."""

@@ -1,0 +1,86 @@
+"""The demo company: an org with departments, roles and users, loaded idempotently.
+
+Data lives in ``formflow/demo/company.json``; loading twice changes nothing the second time.
+Packs add their own demo records on top (see services.packs).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from formflow.services import org
+from formflow.services.actor import SYSTEM
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    department: str
+    roles: tuple[str, ...]
+    platform_role: str
+
+
+def demo_company() -> dict[str, Any]:
+    text = (resources.files("formflow.demo") / "company.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_demo_org(session: Session, password: str) -> list[DemoUser]:
+    """Create the demo company's org (skipping what exists); returns its users."""
+    data = demo_company()
+    company = org.find_company(session, data["company"]["code"]) or org.create_company(
+        session, SYSTEM, code=data["company"]["code"], name=data["company"]["name"]
+    )
+    departments: dict[str, int] = {}
+    dept_names: dict[str, str] = {}
+    for spec in data["departments"]:
+        dept = org.find_department(session, spec["code"]) or org.create_department(
+            session,
+            SYSTEM,
+            name=spec["name"],
+            code=spec["code"],
+            parent_id=departments.get(spec.get("parent", "")),
+            company_id=company.id,
+        )
+        departments[spec["code"]] = dept.id
+        dept_names[spec["code"]] = spec["name"]
+    for role in data["roles"]:
+        org.ensure_role(session, SYSTEM, role["key"], role["name"])
+    users: list[DemoUser] = []
+    for spec in data["users"]:
+        if not org.user_exists(session, spec["username"]):
+            user = org.create_user(
+                session,
+                SYSTEM,
+                username=spec["username"],
+                display_name=spec["display_name"],
+                password=password,
+                email=spec.get("email"),
+                platform_role=spec.get("platform_role", "user"),
+                locale=spec.get("locale", "zh-CN"),
+                department_id=departments[spec["department"]],
+            )
+        else:
+            user = org.find_user(session, spec["username"])
+        for role_key in spec.get("roles", []):
+            org.assign_role(session, SYSTEM, role_key, user.id)
+        users.append(
+            DemoUser(
+                username=spec["username"],
+                display_name=spec["display_name"],
+                department=dept_names[spec["department"]],
+                roles=tuple(spec.get("roles", [])),
+                platform_role=spec.get("platform_role", "user"),
+            )
+        )
+    for spec in data["departments"]:
+        head = org.find_user(session, spec["head"])
+        org.update_department(session, SYSTEM, departments[spec["code"]], {"head_id": head.id})
+    return users
