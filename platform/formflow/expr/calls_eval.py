@@ -17,7 +17,15 @@ from formflow.expr.checker import Checked
 from formflow.expr.context import EvalContext
 from formflow.expr.functions import FUNCTIONS
 from formflow.expr.functions.spec import Function
-from formflow.expr.values import DECIMALS, checked_list, checked_text, convert, loose, to_decimal
+from formflow.expr.values import (
+    DECIMALS,
+    checked_list,
+    checked_text,
+    convert,
+    loose,
+    show,
+    to_decimal,
+)
 from formflow.i18n import _
 
 
@@ -79,7 +87,7 @@ def call(run: EvalRun, function: Function, args: list[Any]) -> Any:
             _(
                 "`{name}` cannot use the values {values}.",
                 name=function.name,
-                values=", ".join(repr(arg)[:40] for arg in args),
+                values=", ".join(show(arg) for arg in args),
             )
         ) from None
     if isinstance(result, str):

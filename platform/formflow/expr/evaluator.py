@@ -28,7 +28,7 @@ from formflow.expr.checker import Checked
 from formflow.expr.context import EvalContext
 from formflow.expr.nodes import Node
 from formflow.expr.typesystem import ANY, ListType, RefType, RowType, Type
-from formflow.expr.values import DECIMALS, checked_list, checked_text, convert
+from formflow.expr.values import DECIMALS, checked_list, checked_text, convert, show
 from formflow.i18n import _
 
 _MISSING = object()
@@ -139,7 +139,7 @@ class Evaluation:
             column = owner.fields.get(node.name, ANY) if isinstance(owner, RowType) else ANY
             return convert(target.get(node.name), column, node.name)
         raise EvaluationFailed(
-            _("`.{name}` cannot be read from {value}.", name=node.name, value=repr(target)[:80])
+            _("`.{name}` cannot be read from {value}.", name=node.name, value=show(target))
         )
 
     def _resolve(self, node: nodes.Member, owner: RefType, ident: Any) -> Any:
@@ -204,8 +204,8 @@ def _cannot(op: str, left: Any, right: Any = None) -> EvaluationFailed:
         _(
             "`{op}` cannot combine {left} and {right}.",
             op=op,
-            left=repr(left)[:60],
-            right=repr(right)[:60],
+            left=show(left),
+            right=show(right),
         )
     )
 

@@ -63,7 +63,7 @@ def bad_value(where: str, raw: Any, expected: Type) -> EvaluationFailed:
     return EvaluationFailed(
         _(
             "The value {value} of `{field}` is not {expected}; correct the stored data.",
-            value=repr(raw)[:80],
+            value=show(raw),
             field=where,
             expected=describe(expected),
         )
@@ -199,6 +199,26 @@ def loose(raw: Any) -> Any:
     raise EvaluationFailed(
         _("A value of kind {kind} cannot be used in an expression.", kind=type(raw).__name__)
     )
+
+
+def show(value: Any) -> str:
+    """A value as a form designer would write it, for messages (``'abc'``, ``12.50``, ``null``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if isinstance(value, str):
+        return repr(value[:60])
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        shown = ", ".join(show(item) for item in value[:5])
+        return f"[{shown}, …]" if len(value) > 5 else f"[{shown}]"
+    if isinstance(value, int | float):
+        return str(value)
+    return type(value).__name__
 
 
 def checked_text(value: str) -> str:

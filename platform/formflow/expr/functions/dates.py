@@ -39,7 +39,7 @@ def _now(ctx: EvalContext) -> datetime:
 
 def _date(ctx: EvalContext, *parts: Any) -> date:
     if len(parts) == 3:
-        year, month, day = (whole(part, "A part of date()") for part in parts)
+        year, month, day = (whole(part, _("A part of date()")) for part in parts)
         try:
             return date(year, month, day)
         except ValueError:
@@ -113,13 +113,13 @@ def _minutes_between(_ctx: EvalContext, start: datetime | time, end: datetime | 
 
 def _add_days(_ctx: EvalContext, start: date, days: Decimal) -> date:
     try:
-        return start + timedelta(days=whole(days, "The number of days"))
+        return start + timedelta(days=whole(days, _("The number of days")))
     except OverflowError:
         raise EvaluationFailed(_("The resulting date is out of range.")) from None
 
 
 def _add_workdays(ctx: EvalContext, start: date, days: Decimal) -> date:
-    count = whole(days, "The number of working days")
+    count = whole(days, _("The number of working days"))
     if abs(count) > 3660:
         raise EvaluationFailed(_("add_workdays() adds at most 3660 working days."))
     try:
@@ -129,7 +129,7 @@ def _add_workdays(ctx: EvalContext, start: date, days: Decimal) -> date:
 
 
 def _add_months(_ctx: EvalContext, start: date, months: Decimal) -> date:
-    total = start.year * 12 + start.month - 1 + whole(months, "The number of months")
+    total = start.year * 12 + start.month - 1 + whole(months, _("The number of months"))
     year, month = divmod(total, 12)
     if not 1 <= year <= 9999:
         raise EvaluationFailed(_("The resulting date is out of range."))

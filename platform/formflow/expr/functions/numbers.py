@@ -16,7 +16,7 @@ _NUM = (NUMBER,)
 
 
 def _quantize(value: Decimal, digits: Decimal, rounding: str) -> Decimal:
-    places = whole(digits, "The number of decimal places")
+    places = whole(digits, _("The number of decimal places"))
     if not -28 <= places <= 28:
         raise EvaluationFailed(
             _("The number of decimal places must be between -28 and 28, not {n}.", n=places)
@@ -50,7 +50,7 @@ def _abs(_ctx: EvalContext, value: Decimal) -> Decimal:
 
 
 def _power(_ctx: EvalContext, base: Decimal, exponent: Decimal) -> Decimal | None:
-    count = whole(exponent, "The exponent of power()")
+    count = whole(exponent, _("The exponent of power()"))
     if abs(count) > 1000:
         raise EvaluationFailed(_("The exponent of power() must be between -1000 and 1000."))
     if base == 0 and count < 0:

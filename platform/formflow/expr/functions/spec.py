@@ -80,7 +80,7 @@ def same_as(index: int) -> Callable[[Sequence[Type]], Type]:
     return lambda args: args[index]
 
 
-def whole(value: Decimal, what: str) -> int:
+def whole(value: Decimal, what: Msg) -> int:
     """``value`` as an ``int``, or :class:`EvaluationFailed` when it has a fraction."""
     if value != value.to_integral_value() or abs(value) > 1_000_000:
         raise EvaluationFailed(

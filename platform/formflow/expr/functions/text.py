@@ -81,18 +81,18 @@ def _concat(ctx: EvalContext, *parts: Any) -> str:
 
 
 def _substr(_ctx: EvalContext, value: str, start: Decimal, length: Decimal | None = None) -> str:
-    begin = max(whole(start, "The start position of substr()"), 1) - 1
+    begin = max(whole(start, _("The start position of substr()")), 1) - 1
     if length is None:
         return value[begin:]
-    return value[begin : begin + max(whole(length, "The length of substr()"), 0)]
+    return value[begin : begin + max(whole(length, _("The length of substr()")), 0)]
 
 
 def _left(_ctx: EvalContext, value: str, count: Decimal) -> str:
-    return value[: max(whole(count, "The length of left()"), 0)]
+    return value[: max(whole(count, _("The length of left()")), 0)]
 
 
 def _right(_ctx: EvalContext, value: str, count: Decimal) -> str:
-    size = max(whole(count, "The length of right()"), 0)
+    size = max(whole(count, _("The length of right()")), 0)
     return value[len(value) - size :] if size else ""
 
 
@@ -104,7 +104,7 @@ def _replace(_ctx: EvalContext, value: str, old: str, new: str) -> str:
 
 def _pad(_ctx: EvalContext, value: Any, width: Decimal, fill: str = "0") -> str:
     text = as_text(value)
-    size = min(whole(width, "The width of pad()"), 1000)
+    size = min(whole(width, _("The width of pad()")), 1000)
     return text.rjust(size, fill[:1] or " ")
 
 
