@@ -46,12 +46,12 @@ def describe_any(accepts: Accepts) -> Msg:
     return _("{first} or {rest}", first=first, rest=describe_any(accepts[1:]))
 
 
-def _count_error(checker: CheckRun, node: nodes.Call, expected: str) -> Type:
+def _count_error(checker: CheckRun, node: nodes.Call, expected: Msg | str) -> Type:
     checker.report(
         node,
         "argument_count",
         _(
-            "`{name}` takes {expected} value(s), but {count} were given.",
+            "`{name}` takes {expected} value(s), but got {count}.",
             name=node.name,
             expected=expected,
             count=len(node.args),
@@ -151,7 +151,7 @@ def _conditional(checker: CheckRun, node: nodes.Call) -> Type:
     if node.name == "if" and len(node.args) != 3:
         return _count_error(checker, node, "3")
     if node.name == "coalesce" and not node.args:
-        return _count_error(checker, node, "1+")
+        return _count_error(checker, node, _("at least {count}", count=1))
     elements, origin = checker.elementwise(node, list(zip(node.args, arg_types, strict=True)))
     branches = list(zip(node.args, elements, strict=True))
     if node.name == "if":
@@ -184,7 +184,7 @@ def _aggregate(checker: CheckRun, node: nodes.Call) -> Type:
     if count == 0 or (count > 2 and node.name not in {"min", "max"}):
         for arg in node.args:
             checker.visit(arg)
-        return _count_error(checker, node, "1 or 2")
+        return _count_error(checker, node, _("{first} or {rest}", first="1", rest="2"))
     first = checker.visit(node.args[0])
     if count == 2 and isinstance(first, ListType) and isinstance(first.item, RowType):
         return _row_aggregate(checker, node, first.item, first.origin or node.name)

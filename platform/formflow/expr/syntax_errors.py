@@ -222,14 +222,16 @@ def _fallback_label(error: UnexpectedInput) -> str | None:
         return None
     kind = error.token.type
     expected = set(error.accepts or error.expected)
+    if expected == {"NAME"}:
+        return "missing_name_after_dot"
+    if kind == "DOT" and expected & _VALUE_TERMINALS:
+        return "leading_dot"
     if kind == "$END":
         if "RPAR" in expected:
             return "missing_close_paren"
         if "RSQB" in expected:
             return "missing_close_bracket"
         return "operator_needs_value"
-    if expected == {"NAME"}:
-        return "missing_name_after_dot"
     if kind in {"RPAR", "RSQB"}:
         return "unexpected_close" if not expected & _VALUE_TERMINALS else "operator_needs_value"
     if kind in _VALUE_TERMINALS | {"LPAR", "LSQB"} and not expected & _VALUE_TERMINALS:

@@ -62,12 +62,15 @@ class Function:
                 return signature
         return None
 
-    def arity_text(self) -> str:
+    def arity_text(self) -> Msg | str:
         """How many arguments it takes, for messages ("1 or 2", "at least 1")."""
         counts = sorted({len(signature.params) for signature in self.signatures})
         if any(signature.rest is not None for signature in self.signatures):
-            return f"{counts[0]}+"
-        return " or ".join(str(count) for count in counts)
+            return _("at least {count}", count=counts[0])
+        text: Msg | str = str(counts[-1])
+        for count in reversed(counts[:-1]):
+            text = _("{first} or {rest}", first=str(count), rest=text)
+        return text
 
 
 def returns(result: Type) -> Callable[[Sequence[Type]], Type]:
