@@ -27,6 +27,9 @@ from formflow.expr.nodes import (
 )
 
 
+ONE = Number(Decimal(1))
+
+
 def b(op: str, left: object, right: object) -> Binary:
     return Binary(op, left, right)  # type: ignore[arg-type]
 
@@ -35,14 +38,14 @@ def b(op: str, left: object, right: object) -> Binary:
     ("source", "expected"),
     [
         ("1 + 2 * 3", b("+", Number(Decimal(1)), b("*", Number(Decimal(2)), Number(Decimal(3))))),
-        ("(1 + 2) * 3", b("*", b("+", Number(Decimal(1)), Number(Decimal(2))), Number(Decimal(3)))),
+        ("(1 + 2) * 3", b("*", b("+", ONE, Number(Decimal(2))), Number(Decimal(3)))),
         ("a - b - c", b("-", b("-", Name("a"), Name("b")), Name("c"))),
         ("a / b % c", b("%", b("/", Name("a"), Name("b")), Name("c"))),
         ("-a * b", b("*", Unary("-", Name("a")), Name("b"))),
         ("a or b and c", b("or", Name("a"), b("and", Name("b"), Name("c")))),
         ("not a = b", Unary("not", b("=", Name("a"), Name("b")))),
         ("not a and b", b("and", Unary("not", Name("a")), Name("b"))),
-        ("a + 1 > b * 2", b(">", b("+", Name("a"), Number(Decimal(1))), b("*", Name("b"), Number(Decimal(2))))),
+        ("a + 1 > b * 2", b(">", b("+", Name("a"), ONE), b("*", Name("b"), Number(Decimal(2))))),
         ("a in [1, 2]", b("in", Name("a"), ListOf((Number(Decimal(1)), Number(Decimal(2)))))),
         ("a not in b", b("not in", Name("a"), Name("b"))),
         ("a == b", b("=", Name("a"), Name("b"))),

@@ -210,7 +210,7 @@ def _aggregate(checker: CheckRun, node: nodes.Call) -> Type:
             ),
         )
         return ANY
-    if isinstance(first.item, RowType):
+    if isinstance(first.item, RowType) and node.name != "count":
         checker.report(
             node.args[0],
             "not_a_list",
@@ -222,6 +222,8 @@ def _aggregate(checker: CheckRun, node: nodes.Call) -> Type:
             ),
         )
         return ANY
+    if isinstance(first.item, RowType):
+        return NUMBER
     return _aggregate_result(checker, node, node.args[0], first.item)
 
 
@@ -320,5 +322,7 @@ def _table(checker: CheckRun, node: nodes.Call) -> Type:
         return ANY
     if node.name == "bracket" and not fits(value, NUMBER):
         _type_error(checker, node, 1 - table_index, describe(NUMBER), value)
+    if node.name == "lookup" and isinstance(value, ListType):
+        _type_error(checker, node, 1 - table_index, _("a single value"), value)
     checker.calls[id(node)] = CallPlan(node.name, table=table)
     return checker.scope.tables[table]

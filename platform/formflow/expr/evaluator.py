@@ -241,9 +241,14 @@ def logical(op: str, left: Any, right: Any) -> bool | None:
 
 
 def compare(op: str, left: Any, right: Any, null_test: bool = False) -> bool | None:
-    """A comparison with SQL's null rules; ``null_test`` for a literal ``null`` operand."""
+    """A comparison with SQL's null rules.
+
+    ``null_test`` is set when one operand is the literal ``null``: then ``=`` is SQL's
+    ``IS NULL`` and ``!=`` is ``IS NOT NULL`` of the other operand (the literal side is always
+    None, so "both are None" is "the other one is None").
+    """
     if null_test and op in {"=", "!="}:
-        is_null = left is None or right is None
+        is_null = left is None and right is None
         return is_null if op == "=" else not is_null
     if left is None or right is None:
         return None

@@ -43,12 +43,14 @@ from formflow.expr.typesystem import (
 from formflow.i18n import _
 
 #: The arithmetic context of the language: 28 significant digits, banker's rounding for
-#: inexact intermediate results (``round()`` itself rounds half up), errors trapped.
+#: inexact intermediate results (``round()`` itself rounds half up), magnitudes up to 1E+99
+#: (far beyond any amount of money; larger results fail instead of growing without bound),
+#: errors trapped.
 DECIMALS = Context(
     prec=28,
     rounding=ROUND_HALF_EVEN,
-    Emax=999_999,
-    Emin=-999_999,
+    Emax=99,
+    Emin=-99,
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
 
