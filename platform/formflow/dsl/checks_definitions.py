@@ -1,0 +1,196 @@
+"""Checker rules per definition: one flow, one automation (see :mod:`formflow.dsl.checker`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from formflow.dsl import ast
+from formflow.dsl.checks_graph import check_graph, check_structure
+from formflow.dsl.checks_people import check_rules
+from formflow.dsl.model import ModeKind, RuleKind
+from formflow.expr import BOOLEAN, DATE, DATETIME
+from formflow.i18n import _
+from formflow.orgchart import OrgChart
+
+if TYPE_CHECKING:
+    from formflow.dsl.checker import FormLike, Report
+
+
+def _form(report: Report, name: str, pos: ast.Pos, forms: Mapping[str, FormLike]) -> Any:
+    from formflow.dsl.checker import did_you_mean
+
+    form = forms.get(name)
+    if form is None:
+        report.error(
+            "unknown_form",
+            _("There is no form `{form}`.", form=name),
+            pos.line,
+            pos.column,
+            did_you_mean(name, forms),
+        )
+    return form
+
+
+def _check_settings(report: Report, flow: ast.FlowDef, settings: Mapping[str, Any]) -> None:
+    declared = {param.name: param for param in flow.params}
+    for name, value in settings.items():
+        param = declared.get(name)
+        if param is None:
+            continue  # settings are shared by every flow of a pack; others may use it
+        if isinstance(param.value, bool) != isinstance(value, bool) or (
+            isinstance(param.value, Decimal) and not isinstance(value, Decimal | int)
+        ) or (isinstance(param.value, str) and not isinstance(value, str)):
+            report.error(
+                "setting_type",
+                _("The setting `{name}` = `{value}` does not fit the parameter's default "
+                  "`{default}`.", name=name, value=value, default=param.value),
+                param.pos.line,
+                param.pos.column,
+            )
+
+
+def check_flow_def(
+    report: Report,
+    flow: ast.FlowDef,
+    forms: Mapping[str, FormLike],
+    org: OrgChart,
+    settings: Mapping[str, Any],
+) -> None:
+    from formflow.dsl.checker import flow_scope
+    from formflow.dsl.compiler import build_flow_spec, param_values
+
+    form = _form(report, flow.form, flow.form_pos, forms)
+    _check_settings(report, flow, settings)
+    params = param_values(flow.params, settings)
+    scope = flow_scope(form, params)
+    check_structure(report, flow)
+    for stmt in flow.policies:
+        check_rules(report, stmt.rules, form, org)
+    _check_body(report, flow.body, form, forms, scope, org)
+    check_graph(report, build_flow_spec(flow, settings))
+
+
+def _check_body(
+    report: Report,
+    body: tuple[ast.FlowNode, ...],
+    form: FormLike | None,
+    forms: Mapping[str, FormLike],
+    scope: Any,
+    org: OrgChart,
+) -> None:
+    from formflow.dsl.checker import check_expr
+
+    for item in body:
+        if isinstance(item, ast.StepDef):
+            _check_step(report, item, form, forms, scope, org)
+        elif isinstance(item, ast.IfChain):
+            for arm in item.arms:
+                check_expr(report, arm.condition, scope, BOOLEAN)
+                _check_body(report, arm.body, form, forms, scope, org)
+            if item.otherwise is not None:
+                _check_body(report, item.otherwise, form, forms, scope, org)
+        elif isinstance(item, ast.ParallelDef):
+            for branch in item.branches:
+                check_expr(report, branch.condition, scope, BOOLEAN)
+                _check_body(report, branch.body, form, forms, scope, org)
+
+
+def _check_step(
+    report: Report,
+    step: ast.StepDef,
+    form: FormLike | None,
+    forms: Mapping[str, FormLike],
+    scope: Any,
+    org: OrgChart,
+) -> None:
+    from formflow.dsl.checker import all_paths, check_actions, did_you_mean, field_at
+
+    if step.assign is None and not step.actions:
+        report.error(
+            "empty_step",
+            _("The step `{name}` does nothing: give it `approve by ...`, `task by ...` or "
+              "automatic actions.", name=step.name),
+            step.pos.line,
+            step.pos.column,
+        )
+    if step.assign is not None:
+        check_rules(report, step.assign.rules, form, org)
+        mode = step.assign.mode
+        if mode is not None and mode.kind is ModeKind.VOTE and mode.threshold is not None:
+            fixed = sum(len(r.names) for r in step.assign.rules if r.kind is RuleKind.USER)
+            only_users = all(r.kind is RuleKind.USER for r in step.assign.rules)
+            too_big = (mode.percent and mode.threshold > 100) or (
+                not mode.percent and only_users and mode.threshold > fixed
+            )
+            if mode.threshold <= 0 or too_big:
+                report.error(
+                    "bad_vote",
+                    _("`vote {threshold}` can never be reached by the people of this step.",
+                      threshold=f"{mode.threshold}{'%' if mode.percent else ''}"),
+                    step.assign.pos.line,
+                    step.assign.pos.column,
+                )
+    for stmt in step.policies:
+        check_rules(report, stmt.rules, form, org)
+    for timeout in step.timeouts:
+        check_rules(report, timeout.to, form, org)
+    if form is not None:
+        for perm in step.permissions:
+            if field_at(form, perm.path) is None:
+                report.error(
+                    "unknown_field",
+                    _("The form has no field `{field}`.", field=perm.path),
+                    perm.line,
+                    perm.column,
+                    did_you_mean(perm.path, all_paths(form)),
+                )
+    check_actions(report, step.actions, form, forms, scope, org)
+
+
+def check_automation(
+    report: Report, auto: ast.AutomationDef, forms: Mapping[str, FormLike], org: OrgChart
+) -> None:
+    from formflow.dsl.checker import (
+        all_paths,
+        check_actions,
+        check_expr,
+        did_you_mean,
+        field_at,
+        flow_scope,
+    )
+
+    form = _form(report, auto.form, auto.form_pos, forms)
+    scope = flow_scope(form, {})
+    if not auto.triggers:
+        report.error(
+            "no_trigger",
+            _("The automation `{name}` never runs: add a trigger such as `when created` or "
+              "`every day at 09:00`.", name=auto.name),
+            auto.pos.line,
+            auto.pos.column,
+        )
+    for trigger in auto.triggers:
+        for path in trigger.paths:
+            if form is None:
+                continue
+            if field_at(form, path) is None:
+                report.error(
+                    "unknown_field",
+                    _("The form has no field `{field}`.", field=path),
+                    trigger.pos.line,
+                    trigger.pos.column,
+                    did_you_mean(path, all_paths(form)),
+                )
+            elif trigger.kind in (ast.TriggerKind.BEFORE_DATE, ast.TriggerKind.AFTER_DATE):
+                if form.scope.fields.get(path) not in (DATE, DATETIME):
+                    report.error(
+                        "not_date",
+                        _("`{field}` is not a date, so nothing can happen days before or "
+                          "after it.", field=path),
+                        trigger.pos.line,
+                        trigger.pos.column,
+                    )
+    check_expr(report, auto.where, scope, BOOLEAN)
+    check_actions(report, auto.actions, form, forms, scope, org)
