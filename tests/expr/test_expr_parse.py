@@ -26,7 +26,6 @@ from formflow.expr.nodes import (
     walk,
 )
 
-
 ONE = Number(Decimal(1))
 
 
@@ -53,7 +52,7 @@ def b(op: str, left: object, right: object) -> Binary:
         ("a AND b OR NOT c", b("or", b("and", Name("a"), Name("b")), Unary("not", Name("c")))),
         ("applicant.department.name", Member(Member(Name("applicant"), "department"), "name")),
         ("items[].qty", Member(Each(Name("items")), "qty")),
-        ("sum(items, qty * price)", Call("sum", (Name("items"), b("*", Name("qty"), Name("price"))))),
+        ("sum(items, q * p)", Call("sum", (Name("items"), b("*", Name("q"), Name("p"))))),
         ("ROUND(x, 2,)", Call("round", (Name("x"), Number(Decimal(2))))),
         ("today()", Call("today", ())),
         ("bracket(t, 'iit').rate", Member(Call("bracket", (Name("t"), String("iit"))), "rate")),
