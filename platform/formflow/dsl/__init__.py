@@ -91,8 +91,11 @@ def compile_flow(
     raise SourceError(
         [
             Diagnostic(
-                _("The file does not define the flow `{key}` (it defines: {names}).",
-                  key=key or "?", names=", ".join(compiled.flows) or "-"),
+                _(
+                    "The file does not define the flow `{key}` (it defines: {names}).",
+                    key=key or "?",
+                    names=", ".join(compiled.flows) or "-",
+                ),
                 code="no_such_flow",
             )
         ]

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from formflow.dsl import ast
+from formflow.dsl.checks_actions import check_actions
 from formflow.dsl.checks_graph import check_graph, check_structure
 from formflow.dsl.checks_people import check_rules
-from formflow.dsl.model import ModeKind, RuleKind
-from formflow.expr import BOOLEAN, DATE, DATETIME
+from formflow.dsl.compiler import build_flow_spec, param_values
+from formflow.dsl.diagnosis import (
+    FormLike,
+    Report,
+    all_paths,
+    check_expr,
+    did_you_mean,
+    field_at,
+    flow_scope,
+)
+from formflow.dsl.model import ModeKind, Pos, RuleKind
+from formflow.expr import BOOLEAN, DATE, DATETIME, Scope
 from formflow.i18n import _
 from formflow.orgchart import OrgChart
 
-if TYPE_CHECKING:
-    from formflow.dsl.checker import FormLike, Report
 
-
-def _form(report: Report, name: str, pos: ast.Pos, forms: Mapping[str, FormLike]) -> Any:
-    from formflow.dsl.checker import did_you_mean
-
+def _form(report: Report, name: str, pos: Pos, forms: Mapping[str, FormLike]) -> Any:
     form = forms.get(name)
     if form is None:
         report.error(
@@ -39,13 +45,20 @@ def _check_settings(report: Report, flow: ast.FlowDef, settings: Mapping[str, An
         param = declared.get(name)
         if param is None:
             continue  # settings are shared by every flow of a pack; others may use it
-        if isinstance(param.value, bool) != isinstance(value, bool) or (
-            isinstance(param.value, Decimal) and not isinstance(value, Decimal | int)
-        ) or (isinstance(param.value, str) and not isinstance(value, str)):
+        if (
+            isinstance(param.value, bool) != isinstance(value, bool)
+            or (isinstance(param.value, Decimal) and not isinstance(value, Decimal | int))
+            or (isinstance(param.value, str) and not isinstance(value, str))
+        ):
             report.error(
                 "setting_type",
-                _("The setting `{name}` = `{value}` does not fit the parameter's default "
-                  "`{default}`.", name=name, value=value, default=param.value),
+                _(
+                    "The setting `{name}` = `{value}` does not fit the parameter's default "
+                    "`{default}`.",
+                    name=name,
+                    value=value,
+                    default=param.value,
+                ),
                 param.pos.line,
                 param.pos.column,
             )
@@ -58,9 +71,6 @@ def check_flow_def(
     org: OrgChart,
     settings: Mapping[str, Any],
 ) -> None:
-    from formflow.dsl.checker import flow_scope
-    from formflow.dsl.compiler import build_flow_spec, param_values
-
     form = _form(report, flow.form, flow.form_pos, forms)
     _check_settings(report, flow, settings)
     params = param_values(flow.params, settings)
@@ -77,11 +87,9 @@ def _check_body(
     body: tuple[ast.FlowNode, ...],
     form: FormLike | None,
     forms: Mapping[str, FormLike],
-    scope: Any,
+    scope: Scope,
     org: OrgChart,
 ) -> None:
-    from formflow.dsl.checker import check_expr
-
     for item in body:
         if isinstance(item, ast.StepDef):
             _check_step(report, item, form, forms, scope, org)
@@ -102,16 +110,17 @@ def _check_step(
     step: ast.StepDef,
     form: FormLike | None,
     forms: Mapping[str, FormLike],
-    scope: Any,
+    scope: Scope,
     org: OrgChart,
 ) -> None:
-    from formflow.dsl.checker import all_paths, check_actions, did_you_mean, field_at
-
     if step.assign is None and not step.actions:
         report.error(
             "empty_step",
-            _("The step `{name}` does nothing: give it `approve by ...`, `task by ...` or "
-              "automatic actions.", name=step.name),
+            _(
+                "The step `{name}` does nothing: give it `approve by ...`, `task by ...` or "
+                "automatic actions.",
+                name=step.name,
+            ),
             step.pos.line,
             step.pos.column,
         )
@@ -127,8 +136,10 @@ def _check_step(
             if mode.threshold <= 0 or too_big:
                 report.error(
                     "bad_vote",
-                    _("`vote {threshold}` can never be reached by the people of this step.",
-                      threshold=f"{mode.threshold}{'%' if mode.percent else ''}"),
+                    _(
+                        "`vote {threshold}` can never be reached by the people of this step.",
+                        threshold=f"{mode.threshold}{'%' if mode.percent else ''}",
+                    ),
                     step.assign.pos.line,
                     step.assign.pos.column,
                 )
@@ -152,22 +163,16 @@ def _check_step(
 def check_automation(
     report: Report, auto: ast.AutomationDef, forms: Mapping[str, FormLike], org: OrgChart
 ) -> None:
-    from formflow.dsl.checker import (
-        all_paths,
-        check_actions,
-        check_expr,
-        did_you_mean,
-        field_at,
-        flow_scope,
-    )
-
     form = _form(report, auto.form, auto.form_pos, forms)
     scope = flow_scope(form, {})
     if not auto.triggers:
         report.error(
             "no_trigger",
-            _("The automation `{name}` never runs: add a trigger such as `when created` or "
-              "`every day at 09:00`.", name=auto.name),
+            _(
+                "The automation `{name}` never runs: add a trigger such as `when created` or "
+                "`every day at 09:00`.",
+                name=auto.name,
+            ),
             auto.pos.line,
             auto.pos.column,
         )
@@ -183,14 +188,18 @@ def check_automation(
                     trigger.pos.column,
                     did_you_mean(path, all_paths(form)),
                 )
-            elif trigger.kind in (ast.TriggerKind.BEFORE_DATE, ast.TriggerKind.AFTER_DATE):
-                if form.scope.fields.get(path) not in (DATE, DATETIME):
-                    report.error(
-                        "not_date",
-                        _("`{field}` is not a date, so nothing can happen days before or "
-                          "after it.", field=path),
-                        trigger.pos.line,
-                        trigger.pos.column,
-                    )
+            elif trigger.kind in (
+                ast.TriggerKind.BEFORE_DATE,
+                ast.TriggerKind.AFTER_DATE,
+            ) and form.scope.fields.get(path) not in (DATE, DATETIME):
+                report.error(
+                    "not_date",
+                    _(
+                        "`{field}` is not a date, so nothing can happen days before or after it.",
+                        field=path,
+                    ),
+                    trigger.pos.line,
+                    trigger.pos.column,
+                )
     check_expr(report, auto.where, scope, BOOLEAN)
     check_actions(report, auto.actions, form, forms, scope, org)

@@ -6,20 +6,20 @@ a flow with errors (edges to unknown steps are simply ignored here).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from formflow.dsl import ast
+from formflow.dsl.diagnosis import Report, did_you_mean
 from formflow.dsl.spec import FlowSpec, JoinKind, NodeKind
 from formflow.i18n import _
 
-if TYPE_CHECKING:
-    from formflow.dsl.checker import Report
+Steps = dict[str, tuple[ast.StepDef, tuple[str, ...]]]
 
 
 def collect_steps(
-    body: tuple[ast.FlowNode, ...], region: tuple[str, ...], out: dict[str, tuple[ast.StepDef,
-                                                                                   tuple[str, ...]]],
-    dupes: list[ast.StepDef], counter: list[int],
+    body: tuple[ast.FlowNode, ...],
+    region: tuple[str, ...],
+    out: Steps,
+    dupes: list[ast.StepDef],
+    counter: list[int],
 ) -> None:
     """Every step with its region (matching the compiler's region names)."""
     for item in body:
@@ -42,16 +42,16 @@ def collect_steps(
 
 def check_structure(report: Report, flow: ast.FlowDef) -> dict[str, tuple[str, ...]]:
     """Duplicate steps, jumps, routing defaults and joins. Returns step -> region."""
-    from formflow.dsl.checker import did_you_mean
-
-    steps: dict[str, tuple[ast.StepDef, tuple[str, ...]]] = {}
+    steps: Steps = {}
     dupes: list[ast.StepDef] = []
     _walk_ids(flow.body, steps, dupes)
     for dupe in dupes:
         report.error(
             "duplicate_step",
-            _("There are two steps named `{name}`; step names must be unique in a flow.",
-              name=dupe.name),
+            _(
+                "There are two steps named `{name}`; step names must be unique in a flow.",
+                name=dupe.name,
+            ),
             dupe.pos.line,
             dupe.pos.column,
         )
@@ -70,9 +70,11 @@ def check_structure(report: Report, flow: ast.FlowDef) -> dict[str, tuple[str, .
         return False
 
     for stmt in flow.policies:
-        check_target(stmt.target if stmt.kind in (ast.PolicyKind.REJECT,
-                                                  ast.PolicyKind.WITHDRAW) else None,
-                     stmt.pos.line, stmt.pos.column)
+        check_target(
+            stmt.target if stmt.kind in (ast.PolicyKind.REJECT, ast.PolicyKind.WITHDRAW) else None,
+            stmt.pos.line,
+            stmt.pos.column,
+        )
     for step, _region in steps.values():
         for stmt in step.policies:
             if stmt.kind is ast.PolicyKind.REJECT:
@@ -83,7 +85,7 @@ def check_structure(report: Report, flow: ast.FlowDef) -> dict[str, tuple[str, .
 
 def _walk_ids(
     body: tuple[ast.FlowNode, ...],
-    out: dict[str, tuple[ast.StepDef, tuple[str, ...]]],
+    out: Steps,
     dupes: list[ast.StepDef],
 ) -> None:
     collect_steps(body, (), out, dupes, [0])
@@ -104,8 +106,11 @@ def _check_nodes(
             ):
                 report.error(
                     "goto_region",
-                    _("`goto {name}` jumps into or out of a parallel branch; a goto must stay "
-                      "within its own branch.", name=item.target),
+                    _(
+                        "`goto {name}` jumps into or out of a parallel branch; a goto must stay "
+                        "within its own branch.",
+                        name=item.target,
+                    ),
                     item.pos.line,
                     item.pos.column,
                     _("To leave a branch, let it reach the end of its block."),
@@ -114,8 +119,10 @@ def _check_nodes(
             if len(item.arms) > 1 and item.otherwise is None:
                 report.error(
                     "no_default",
-                    _("This `if ... else if ...` has no `else`: say what happens when no "
-                      "condition holds."),
+                    _(
+                        "This `if ... else if ...` has no `else`: say what happens when no "
+                        "condition holds."
+                    ),
                     item.pos.line,
                     item.pos.column,
                     _("Add `else { }` to continue with the next step."),
@@ -131,14 +138,23 @@ def _check_nodes(
             if join.mode is ast.JoinMode.COUNT and not 1 <= join.count <= len(item.branches):
                 report.error(
                     "join_count",
-                    _("`join {count}` waits for more branches than there are ({branches}).",
-                      count=join.count, branches=len(item.branches)),
+                    _(
+                        "`join {count}` waits for more branches than there are ({branches}).",
+                        count=join.count,
+                        branches=len(item.branches),
+                    ),
                     item.pos.line,
                     item.pos.column,
                 )
             for number, branch in enumerate(item.branches, start=1):
-                _check_nodes(report, branch.body, (*region, f"{split}.{number}"), regions,
-                             check_target, counter)
+                _check_nodes(
+                    report,
+                    branch.body,
+                    (*region, f"{split}.{number}"),
+                    regions,
+                    check_target,
+                    counter,
+                )
 
 
 def check_graph(report: Report, spec: FlowSpec) -> None:
@@ -151,7 +167,7 @@ def check_graph(report: Report, spec: FlowSpec) -> None:
             backward[edge.target].append(edge.source)
     # a join is reached through its split too (the token waits there): for reachability
     for node in spec.nodes.values():
-        if node.kind is NodeKind.SPLIT and node.split in spec.nodes and not forward[node.id]:
+        if node.kind is NodeKind.SPLIT and node.split is not None and not forward[node.id]:
             forward[node.id].append(node.split)
     reached = _closure(spec.start, forward)
     ends = [n.id for n in spec.nodes.values() if n.kind is NodeKind.END]
@@ -175,12 +191,16 @@ def check_graph(report: Report, spec: FlowSpec) -> None:
         if node.id not in can_end and named:
             report.error(
                 "no_end",
-                _("From step `{name}` the flow can never reach an end (it loops forever).",
-                  name=node.id),
+                _(
+                    "From step `{name}` the flow can never reach an end (it loops forever).",
+                    name=node.id,
+                ),
                 node.line,
                 node.column,
-                _("Give the loop a way out, e.g. `if ... {{ goto ... }}` instead of a bare "
-                  "`goto`."),
+                _(
+                    "Give the loop a way out, e.g. `if ... {{ goto ... }}` instead of a bare "
+                    "`goto`."
+                ),
             )
     for node in spec.nodes.values():
         if node.kind is not NodeKind.SPLIT or node.id not in reached:
@@ -189,8 +209,11 @@ def check_graph(report: Report, spec: FlowSpec) -> None:
         for edge in spec.outgoing(node.id):
             if join not in _closure(edge.target, forward, stop=join):
                 severity_all = node.join in (JoinKind.ALL, JoinKind.EACH) and not node.keep_others
-                message = _("The branch `{name}` can never reach its join, so the parallel "
-                            "block can never finish.", name=edge.label or str(edge.order))
+                message = _(
+                    "The branch `{name}` can never reach its join, so the parallel "
+                    "block can never finish.",
+                    name=edge.label or str(edge.order),
+                )
                 if severity_all:
                     report.error("never_joins", message, node.line, node.column)
                 else:

@@ -9,14 +9,11 @@ allowed, but the admin sees who would be affected and what the empty-approver po
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from formflow.dsl.diagnosis import FormLike, Report, all_paths, did_you_mean, field_at
 from formflow.dsl.model import ApproverRule, DeptKind, DeptRef, RuleKind, SubjectKind
 from formflow.i18n import _
 from formflow.orgchart import OrgChart
-
-if TYPE_CHECKING:
-    from formflow.dsl.checker import FormLike, Report
 
 #: At most this many affected people are named in a warning.
 NAMED = 5
@@ -32,8 +29,6 @@ def _names(org: OrgChart, users: list[int]) -> str:
 def _check_field(
     report: Report, form: FormLike | None, path: str | None, kind: str, line: int, column: int
 ) -> None:
-    from formflow.dsl.checker import all_paths, did_you_mean, field_at
-
     if form is None or path is None:
         return
     found = field_at(form, path)
@@ -51,8 +46,12 @@ def _check_field(
         code = "not_a_user_field" if kind == "user" else "not_a_department_field"
         report.error(
             code,
-            _("The field `{field}` holds {actual}, not a {expected}.", field=path,
-              actual=type_name, expected=kind),
+            _(
+                "The field `{field}` holds {actual}, not a {expected}.",
+                field=path,
+                actual=type_name,
+                expected=kind,
+            ),
             line,
             column,
         )
@@ -61,8 +60,6 @@ def _check_field(
 def _check_dept(
     report: Report, ref: DeptRef | None, form: FormLike | None, org: OrgChart, rule: ApproverRule
 ) -> int | None:
-    from formflow.dsl.checker import did_you_mean
-
     if ref is None:
         return None
     if ref.kind is DeptKind.NAMED:
@@ -92,8 +89,6 @@ def check_rules(
 
 
 def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: OrgChart) -> None:
-    from formflow.dsl.checker import did_you_mean
-
     kind = rule.kind
     active = [user.id for user in org.users.values() if user.active]
     if kind is RuleKind.USER:
@@ -121,9 +116,12 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
         if not members:
             report.warning(
                 "role_empty",
-                _("Nobody holds the role `{role}`{where}, so this rule finds nobody for any "
-                  "initiator.", role=rule.role,
-                  where="" if dept_id is None else f" ({org.departments[dept_id].name})"),
+                _(
+                    "Nobody holds the role `{role}`{where}, so this rule finds nobody for any "
+                    "initiator.",
+                    role=rule.role,
+                    where="" if dept_id is None else f" ({org.departments[dept_id].name})",
+                ),
                 rule.line,
                 rule.column,
                 _("Assign the role to someone, or say what happens with `on empty ...`."),
@@ -137,9 +135,13 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
             if missing:
                 report.warning(
                     "role_empty",
-                    _("Nobody holds the role `{role}` in the department of {count} possible "
-                      "initiator(s): {names}.", role=rule.role, count=len(missing),
-                      names=_names(org, missing)),
+                    _(
+                        "Nobody holds the role `{role}` in the department of {count} possible "
+                        "initiator(s): {names}.",
+                        role=rule.role,
+                        count=len(missing),
+                        names=_names(org, missing),
+                    ),
                     rule.line,
                     rule.column,
                 )
@@ -148,8 +150,10 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
         if dept_id is not None and org.department_head(dept_id) is None:
             report.warning(
                 "no_head",
-                _("The department `{name}` has no head.", name=rule.dept.value if rule.dept
-                  else ""),
+                _(
+                    "The department `{name}` has no head.",
+                    name=rule.dept.value if rule.dept else "",
+                ),
                 rule.line,
                 rule.column,
             )
@@ -158,8 +162,11 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
             if missing:
                 report.warning(
                     "no_head",
-                    _("{count} possible initiator(s) have no department head: {names}.",
-                      count=len(missing), names=_names(org, missing)),
+                    _(
+                        "{count} possible initiator(s) have no department head: {names}.",
+                        count=len(missing),
+                        names=_names(org, missing),
+                    ),
                     rule.line,
                     rule.column,
                 )
@@ -170,8 +177,10 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
         if kind is RuleKind.CHAIN_UNTIL and not org.members_of_role(rule.role or ""):
             report.warning(
                 "role_empty",
-                _("Nobody holds the role `{role}`, so the chain always runs to the top.",
-                  role=rule.role),
+                _(
+                    "Nobody holds the role `{role}`, so the chain always runs to the top.",
+                    role=rule.role,
+                ),
                 rule.line,
                 rule.column,
             )
@@ -180,8 +189,12 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
         if missing:
             report.warning(
                 "no_manager",
-                _("{count} possible initiator(s) have no manager at level {level}: {names}.",
-                  count=len(missing), level=level, names=_names(org, missing)),
+                _(
+                    "{count} possible initiator(s) have no manager at level {level}: {names}.",
+                    count=len(missing),
+                    level=level,
+                    names=_names(org, missing),
+                ),
                 rule.line,
                 rule.column,
                 _("For them the step's `on empty` rule applies."),

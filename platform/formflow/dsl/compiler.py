@@ -131,7 +131,9 @@ class _Builder:
             return self.if_chain(item, follow, region)
         return self.parallel(item, follow, region)
 
-    def step(self, step: ast.StepDef, follow: tuple[str, EdgeKind], region: tuple[str, ...]) -> None:
+    def step(
+        self, step: ast.StepDef, follow: tuple[str, EdgeKind], region: tuple[str, ...]
+    ) -> None:
         if step.assign is None:
             kind = NodeKind.AUTO
         elif step.assign.kind is ast.AssignKind.APPROVE:
@@ -167,7 +169,8 @@ class _Builder:
         default_target = follow[0]
         if chain.otherwise is not None:
             default_target, _kind = self.block(chain.otherwise, follow, region)
-        self.edges.append(Edge(node_id, default_target, EdgeKind.DEFAULT, None, len(chain.arms) + 1))
+        order = len(chain.arms) + 1
+        self.edges.append(Edge(node_id, default_target, EdgeKind.DEFAULT, None, order))
         return (node_id, EdgeKind.NEXT)
 
     def parallel(

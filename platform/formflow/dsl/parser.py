@@ -40,8 +40,9 @@ from formflow.dsl.model import (
     Timeout,
     TimeoutAction,
 )
+from formflow.dsl.syntax_errors import describe_syntax_error
 from formflow.errors import Diagnostic, FormflowError, SourceError
-from formflow.expr import ExprTransformer, grammar_path
+from formflow.expr import ExprTransformer, ensure_depth, grammar_path
 from formflow.i18n import _
 
 #: Longest flow file accepted, in characters (a 500-step flow is about 60,000).
@@ -226,9 +227,7 @@ class FlowTransformer(Transformer[Token, Any]):
     def manager_rule(self, meta: Any, children: list[Any]) -> ApproverRule:
         kind, path = children[0]
         level = 1 if children[1] is None else int(children[1])
-        return self._rule(
-            meta, RuleKind.MANAGER, subject=kind, subject_field=path, level=level
-        )
+        return self._rule(meta, RuleKind.MANAGER, subject=kind, subject_field=path, level=level)
 
     def chain_rule(self, meta: Any, children: list[Any]) -> ApproverRule:
         kind, path = children[0]
@@ -297,9 +296,14 @@ class FlowTransformer(Transformer[Token, Any]):
 
     def path(self, meta: Any, children: list[Any]) -> Token:
         first = children[0]
-        return Token("PATH", ".".join(str(c) for c in children), line=first.line,
-                     column=first.column, end_line=children[-1].end_line,
-                     end_column=children[-1].end_column)
+        return Token(
+            "PATH",
+            ".".join(str(c) for c in children),
+            line=first.line,
+            column=first.column,
+            end_line=children[-1].end_line,
+            end_column=children[-1].end_column,
+        )
 
     def timeout(self, meta: Any, children: list[Any]) -> Timeout:
         after, (action, to), every = children
@@ -461,9 +465,7 @@ class FlowTransformer(Transformer[Token, Any]):
 
     def update_record(self, meta: Any, children: list[Any]) -> Action:
         form, via, mapping = children
-        return self._action(
-            meta, ActionKind.UPDATE, form=str(form), path=str(via), mapping=mapping
-        )
+        return self._action(meta, ActionKind.UPDATE, form=str(form), path=str(via), mapping=mapping)
 
     def webhook(self, meta: Any, children: list[Any]) -> Action:
         return self._action(
@@ -557,8 +559,6 @@ def parse_flow_file(text: str) -> ast.FlowFile:
     Raises :class:`SourceError` with one diagnostic (line, column, friendly message, hint)
     when the text does not follow the grammar.
     """
-    from formflow.dsl.syntax_errors import describe_syntax_error
-
     if len(text) > MAX_SOURCE_LENGTH:
         raise SourceError(
             [
@@ -575,14 +575,28 @@ def parse_flow_file(text: str) -> ast.FlowFile:
     try:
         tree = parser().parse(text)
     except UnexpectedInput as error:
-        raise SourceError([describe_syntax_error(text, error)]) from None
+        raise SourceError([describe_syntax_error(parser(), text, error)]) from None
     except RecursionError:
         raise SourceError(
             [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
         ) from None
-    transformer = merge_transformers(FlowTransformer(text), expr=ExprTransformer())
+    try:
+        for subtree in tree.iter_subtrees():
+            if subtree.data == "expr" and isinstance(subtree.children[0], Tree):
+                ensure_depth(subtree.children[0])
+    except RecursionError:
+        raise SourceError(
+            [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
+        ) from None
+    transformer = merge_transformers(  # type: ignore[no-untyped-call]
+        FlowTransformer(text), expr=ExprTransformer()
+    )
     try:
         result = transformer.transform(tree)
+    except RecursionError:
+        raise SourceError(
+            [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
+        ) from None
     except VisitError as error:
         if isinstance(error.orig_exc, FormflowError) and error.orig_exc.diagnostics:
             raise SourceError(list(error.orig_exc.diagnostics)) from None
@@ -592,4 +606,4 @@ def parse_flow_file(text: str) -> ast.FlowFile:
     return result
 
 
-__all__ = ["FlowTransformer", "Tree", "flow_grammar_path", "parse_duration", "parse_flow_file"]
+__all__ = ["FlowTransformer", "flow_grammar_path", "parse_duration", "parse_flow_file"]

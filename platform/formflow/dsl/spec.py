@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from formflow.dsl.model import (
+    Access,
     Action,
     ApproverRule,
     Expr,
@@ -148,9 +149,7 @@ class Node:
             out.update(
                 approvers=rules_to_json(self.approvers),
                 mode=self.mode.to_json(),
-                permissions=[
-                    {"path": p.path, "access": p.access.value} for p in self.permissions
-                ],
+                permissions=[{"path": p.path, "access": p.access.value} for p in self.permissions],
                 timeouts=[t.to_json() for t in self.timeouts],
                 actions=[a.to_json() for a in self.actions],
                 policies=self.policies.to_json(),
@@ -169,8 +168,6 @@ class Node:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Node:
-        from formflow.dsl.model import Access
-
         return cls(
             id=str(data["id"]),
             kind=NodeKind(data["kind"]),
@@ -278,8 +275,10 @@ class FlowSpec:
                 [
                     Issue(
                         "$",
-                        _("The stored flow is damaged ({problem}); publish it again.",
-                          problem=str(error)),
+                        _(
+                            "The stored flow is damaged ({problem}); publish it again.",
+                            problem=str(error),
+                        ),
                         "damaged",
                     )
                 ]

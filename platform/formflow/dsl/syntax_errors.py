@@ -14,6 +14,7 @@ import difflib
 import functools
 from typing import Any
 
+from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
@@ -200,6 +201,8 @@ _MESSAGES: dict[str, tuple[Msg, Msg | None]] = {
 }
 
 
+END_TOKEN = "$END"  # noqa: S105 - lark's end-of-input token type, not a secret
+
 _TOKEN_WORDS = {
     "$END": "the end of the text",
     "NAME": "a name",
@@ -213,16 +216,14 @@ _TOKEN_WORDS = {
 
 
 @functools.cache
-def _example_index() -> tuple[dict[tuple[int, str], str], dict[int, str]]:
+def _example_index(lark: Lark) -> tuple[dict[tuple[int, str], str], dict[int, str]]:
     """``{(state, token type): label}`` and ``{state: label}`` from :data:`EXAMPLES`."""
-    from formflow.dsl.parser import parser
-
     exact: dict[tuple[int, str], str] = {}
     by_state: dict[int, str] = {}
     for label, snippets in EXAMPLES.items():
         for snippet in snippets:
             try:
-                parser().parse(snippet)
+                lark.parse(snippet)
             except UnexpectedInput as error:
                 state = _state_of(error)
                 if state is None:
@@ -245,9 +246,7 @@ def _token_type(error: UnexpectedInput) -> str:
     return str(token.type) if token is not None else "$END"
 
 
-def _expected(error: UnexpectedInput) -> list[str]:
-    from formflow.dsl.parser import parser
-
+def _expected(lark: Lark, error: UnexpectedInput) -> list[str]:
     names = sorted(getattr(error, "accepts", None) or getattr(error, "expected", None) or ())
     words: list[str] = []
     for name in names:
@@ -257,7 +256,7 @@ def _expected(error: UnexpectedInput) -> list[str]:
             word = _TOKEN_WORDS[name]
         else:
             try:
-                pattern = parser().get_terminal(name).pattern
+                pattern = lark.get_terminal(name).pattern
             except KeyError:
                 continue
             word = f"`{pattern.value}`" if isinstance(pattern, PatternStr) else name.lower()
@@ -266,13 +265,11 @@ def _expected(error: UnexpectedInput) -> list[str]:
     return words
 
 
-def _keywords(error: UnexpectedInput) -> list[str]:
-    from formflow.dsl.parser import parser
-
+def _keywords(lark: Lark, error: UnexpectedInput) -> list[str]:
     out: list[str] = []
     for name in getattr(error, "accepts", None) or getattr(error, "expected", None) or ():
         try:
-            pattern = parser().get_terminal(name).pattern
+            pattern = lark.get_terminal(name).pattern
         except KeyError:
             continue
         if isinstance(pattern, PatternStr) and pattern.value.isidentifier():
@@ -286,8 +283,9 @@ def _end_position(source: str) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
-def _lexer_error(source: str, error: UnexpectedCharacters) -> Diagnostic:
-    char = source[error.pos_in_stream] if error.pos_in_stream < len(source) else ""
+def _lexer_error(lark: Lark, source: str, error: UnexpectedCharacters) -> Diagnostic:
+    position = error.pos_in_stream or 0
+    char = source[position] if position < len(source) else ""
     hint: Msg | None = None
     if char in "'\"":
         message = _(
@@ -303,25 +301,25 @@ def _lexer_error(source: str, error: UnexpectedCharacters) -> Diagnostic:
         elif char.isalpha():
             hint = _("Names are written in ASCII letters, digits and _; put other text in quotes.")
         else:
-            words = _expected(error)
+            words = _expected(lark, error)
             if words:
                 hint = _("Expected {expected}.", expected=", ".join(words[:8]))
     return Diagnostic(message, line=error.line, column=error.column, code=code, hint=hint)
 
 
-def describe_syntax_error(source: str, error: UnexpectedInput) -> Diagnostic:
+def describe_syntax_error(lark: Lark, source: str, error: UnexpectedInput) -> Diagnostic:
     """Turn a lark parse error on ``source`` into one friendly :class:`Diagnostic`."""
     if isinstance(error, UnexpectedCharacters):
-        return _lexer_error(source, error)
+        return _lexer_error(lark, source, error)
     token = getattr(error, "token", None)
     token_type = _token_type(error)
-    at_end = isinstance(error, UnexpectedEOF) or token_type == "$END"
+    at_end = isinstance(error, UnexpectedEOF) or token_type == END_TOKEN
     if at_end:
         line, column = _end_position(source)
     else:
         line, column = getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
     state = _state_of(error)
-    exact, by_state = _example_index()
+    exact, by_state = _example_index(lark)
     label = None
     if state is not None:
         label = exact.get((state, token_type))
@@ -335,10 +333,11 @@ def describe_syntax_error(source: str, error: UnexpectedInput) -> Diagnostic:
         message, hint = _MESSAGES[label]
         code = label
         if token is not None and not at_end and label.startswith("unknown_"):
-            message = _("`{found}` is not understood here. {detail}", found=str(token),
-                        detail=message)
+            message = _(
+                "`{found}` is not understood here. {detail}", found=str(token), detail=message
+            )
     else:
-        words = _expected(error)
+        words = _expected(lark, error)
         message = _(
             "Found {found} where {expected} was expected.",
             found=found,
@@ -346,7 +345,7 @@ def describe_syntax_error(source: str, error: UnexpectedInput) -> Diagnostic:
         )
         code = "syntax"
     if token is not None and not at_end and str(getattr(token, "type", "")).endswith("NAME"):
-        close = difflib.get_close_matches(str(token), _keywords(error), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(token), _keywords(lark, error), n=1, cutoff=0.6)
         if close:
             hint = _("Did you mean `{keyword}`?", keyword=close[0])
     return Diagnostic(message, line=line, column=column, code=code, hint=hint)

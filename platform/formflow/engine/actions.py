@@ -84,9 +84,15 @@ def _check_interleave(rt: Runtime, task: Task) -> None:
         return
     for branch in group.branches:
         other = rt.state.tokens.get(branch)
-        if other is not None and other.id != token.id and other.busy and other.status in (
-            TokenStatus.ACTIVE,
-            TokenStatus.SPLIT,
+        if (
+            other is not None
+            and other.id != token.id
+            and other.busy
+            and other.status
+            in (
+                TokenStatus.ACTIVE,
+                TokenStatus.SPLIT,
+            )
         ):
             raise TransitionNotAllowed(
                 _(
@@ -172,8 +178,10 @@ def handle_task_action(rt: Runtime, event: TaskAction) -> None:
     elif verb is TaskVerb.REJECT:
         if node.policies.reject_comment and not (event.comment or "").strip():
             raise TransitionNotAllowed(
-                _("Please say why you reject: a comment is required at step `{step}`.",
-                  step=node.title or node.id)
+                _(
+                    "Please say why you reject: a comment is required at step `{step}`.",
+                    step=node.title or node.id,
+                )
             )
         complete(rt, task, "rejected", actor, event.comment)
         rt.log(actor, "rejected", task.node, comment=event.comment, task=task.id)
@@ -195,8 +203,14 @@ def handle_task_action(rt: Runtime, event: TaskAction) -> None:
         new = rt.new_task(
             run, task.slot, user, task.after, delegated_from=actor if delegated else None
         )
-        rt.log(actor, verb.value, task.node, comment=event.comment, task=new.id,
-               note=_("handed to {name}", name=rt.ctx.org.display_name(user)))
+        rt.log(
+            actor,
+            verb.value,
+            task.node,
+            comment=event.comment,
+            task=new.id,
+            note=_("handed to {name}", name=rt.ctx.org.display_name(user)),
+        )
     elif verb is TaskVerb.ADD_APPROVER:
         _add_approvers(rt, task, event)
     rt.run_queue()
@@ -213,7 +227,7 @@ def _add_approvers(rt: Runtime, task: Task, event: TaskAction) -> None:
         task.after = users + task.after
     elif event.position is Position.BEFORE:
         complete(rt, task, "added_before", event.actor, event.comment)
-        rt.new_task(run, task.slot, users[0], users[1:] + [task.assignee] + task.after)
+        rt.new_task(run, task.slot, users[0], [*users[1:], task.assignee, *task.after])
     else:
         for user in users:
             run.slots.append(user)

@@ -94,8 +94,11 @@ def _person(org: OrgChart, user: int, why: Msg, out: Resolution) -> None:
         out.add(user, why)
     else:
         out.explanations.append(
-            _("{reason} — {name} is inactive and was skipped.", reason=why,
-              name=org.display_name(user))
+            _(
+                "{reason} — {name} is inactive and was skipped.",
+                reason=why,
+                name=org.display_name(user),
+            )
         )
 
 
@@ -121,8 +124,11 @@ def _resolve_one(
         dept_id, dept_name = _department(rule.dept, org, initiator, data)
         if rule.dept is not None and dept_id is None:
             out.explanations.append(
-                _("role {role}: the department `{dept}` was not found.", role=rule.role,
-                  dept=dept_name)
+                _(
+                    "role {role}: the department `{dept}` was not found.",
+                    role=rule.role,
+                    dept=dept_name,
+                )
             )
             return
         members = org.members_of_role(rule.role or "", dept_id)
@@ -130,8 +136,12 @@ def _resolve_one(
             out.explanations.append(_("role {role}: nobody holds it.", role=rule.role))
         for user_id in members:
             why = (
-                _("role {role} in {dept}: {name}", role=rule.role, dept=dept_name,
-                  name=org.display_name(user_id))
+                _(
+                    "role {role} in {dept}: {name}",
+                    role=rule.role,
+                    dept=dept_name,
+                    name=org.display_name(user_id),
+                )
                 if dept_id is not None
                 else _("role {role}: {name}", role=rule.role, name=org.display_name(user_id))
             )
@@ -148,8 +158,10 @@ def _resolve_one(
         subject = _subject(rule, initiator, data)
         if subject is None:
             out.explanations.append(
-                _("The field `{field}` names nobody whose manager could be asked.",
-                  field=rule.subject_field)
+                _(
+                    "The field `{field}` names nobody whose manager could be asked.",
+                    field=rule.subject_field,
+                )
             )
             return
         _managers(rule, org, subject, out)
@@ -160,12 +172,16 @@ def _resolve_one(
         for user_id in ids:
             if org.user(user_id) is None:
                 out.explanations.append(
-                    _("The field `{field}` names an unknown user ({id}).", field=rule.path,
-                      id=user_id)
+                    _(
+                        "The field `{field}` names an unknown user ({id}).",
+                        field=rule.path,
+                        id=user_id,
+                    )
                 )
                 continue
-            why = _("picked in field {field}: {name}", field=rule.path,
-                    name=org.display_name(user_id))
+            why = _(
+                "picked in field {field}: {name}", field=rule.path, name=org.display_name(user_id)
+            )
             _person(org, user_id, why, out)
     elif kind is RuleKind.CHOSEN:
         if not chosen:
@@ -184,8 +200,12 @@ def _managers(rule: ApproverRule, org: OrgChart, subject: int, out: Resolution) 
                 _("manager of {user}, level {level}: there is none.", user=who, level=rule.level)
             )
             return
-        why = _("manager of {user}, level {level}: {name}", user=who, level=rule.level,
-                name=org.display_name(manager))
+        why = _(
+            "manager of {user}, level {level}: {name}",
+            user=who,
+            level=rule.level,
+            name=org.display_name(manager),
+        )
         _person(org, manager, why, out)
         return
     if rule.kind is RuleKind.CHAIN:
@@ -195,8 +215,12 @@ def _managers(rule: ApproverRule, org: OrgChart, subject: int, out: Resolution) 
     if not chain:
         out.explanations.append(_("manager of {user}: there is none.", user=who))
     for level, manager in enumerate(chain, start=1):
-        why = _("manager of {user}, level {level}: {name}", user=who, level=level,
-                name=org.display_name(manager))
+        why = _(
+            "manager of {user}, level {level}: {name}",
+            user=who,
+            level=level,
+            name=org.display_name(manager),
+        )
         _person(org, manager, why, out)
 
 

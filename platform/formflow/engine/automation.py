@@ -40,8 +40,10 @@ def _trigger_fits(spec: AutomationSpec, event: RecordEvent) -> bool:
             return True
         if kind == "updated" and event.kind == "updated":
             return True
-        if kind == "changed" and event.kind == "updated" and (
-            {p.split(".")[0] for p in trigger.paths} & event.changed
+        if (
+            kind == "changed"
+            and event.kind == "updated"
+            and ({p.split(".")[0] for p in trigger.paths} & event.changed)
         ):
             return True
         if kind == "status" and event.status == trigger.status and event.old_status != event.status:
@@ -72,10 +74,18 @@ def automation_effects(
     state = InstanceState(
         flow=spec.key, initiator=actor, started_at=ctx.now.isoformat(), params=dict(spec.params)
     )
-    runtime = Runtime(flow, state, EngineContext(
-        now=ctx.now, org=ctx.org, data=data, calendar=ctx.calendar, calendars=ctx.calendars,
-        expressions=ctx.expressions,
-    ))
+    runtime = Runtime(
+        flow,
+        state,
+        EngineContext(
+            now=ctx.now,
+            org=ctx.org,
+            data=data,
+            calendar=ctx.calendar,
+            calendars=ctx.calendars,
+            expressions=ctx.expressions,
+        ),
+    )
     for action in spec.actions:
         runtime.run_action(action, None)
     return runtime.effects

@@ -54,8 +54,17 @@ def load_cases(text: str) -> dict[str, Any]:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise DefinitionInvalid(
-            [Issue("$", _("The cases file is not valid JSON: {problem} (line {line}).",
-                          problem=error.msg, line=error.lineno), "json")]
+            [
+                Issue(
+                    "$",
+                    _(
+                        "The cases file is not valid JSON: {problem} (line {line}).",
+                        problem=error.msg,
+                        line=error.lineno,
+                    ),
+                    "json",
+                )
+            ]
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise DefinitionInvalid(
@@ -65,8 +74,11 @@ def load_cases(text: str) -> dict[str, Any]:
     for index, case in enumerate(data["cases"]):
         if not isinstance(case, dict) or not isinstance(case.get("initiator"), str):
             issues.append(
-                Issue(f"$.cases[{index}].initiator",
-                      _("Each case needs an `initiator` (a username)."), "required")
+                Issue(
+                    f"$.cases[{index}].initiator",
+                    _("Each case needs an `initiator` (a username)."),
+                    "required",
+                )
             )
     if issues:
         raise DefinitionInvalid(issues)
@@ -91,25 +103,43 @@ def run_cases(
         name = str(case.get("name") or f"case {index + 1}")
         initiator = _user_id(org, str(case.get("initiator")))
         if initiator is None:
-            results.append(CaseResult(name, False, (
-                _("There is no user `{name}` to start the case.", name=case.get("initiator")),
-            )))
+            results.append(
+                CaseResult(
+                    name,
+                    False,
+                    (
+                        _(
+                            "There is no user `{name}` to start the case.",
+                            name=case.get("initiator"),
+                        ),
+                    ),
+                )
+            )
             continue
         chosen: dict[str, tuple[int, ...]] = {}
-        unknown = []
+        unknown: list[str] = []
         for step, names in (case.get("chosen") or {}).items():
             ids = [_user_id(org, str(n)) for n in names]
             unknown.extend(n for n, i in zip(names, ids, strict=True) if i is None)
             chosen[step] = tuple(i for i in ids if i is not None)
         if unknown:
-            results.append(CaseResult(name, False, (
-                _("Unknown users in `chosen`: {names}.", names=", ".join(map(str, unknown))),
-            )))
+            results.append(
+                CaseResult(
+                    name,
+                    False,
+                    (_("Unknown users in `chosen`: {names}.", names=", ".join(map(str, unknown))),),
+                )
+            )
             continue
         try:
             outcome = simulate(
-                spec, case.get("data") or {}, initiator, org, chosen=chosen,
-                decisions=case.get("decisions") or {}, expressions=expressions,
+                spec,
+                case.get("data") or {},
+                initiator,
+                org,
+                chosen=chosen,
+                decisions=case.get("decisions") or {},
+                expressions=expressions,
             )
         except FormflowError as error:
             results.append(CaseResult(name, False, (error.message,)))
@@ -122,12 +152,21 @@ def run_cases(
 def _compare(expect: Mapping[str, Any], outcome: SimulationResult, org: OrgChart) -> list[Msg]:
     problems: list[Msg] = []
     if "status" in expect and expect["status"] != outcome.status:
-        problems.append(_("expected the request to end {expected}, but it ended {actual}",
-                          expected=expect["status"], actual=outcome.status))
+        problems.append(
+            _(
+                "expected the request to end {expected}, but it ended {actual}",
+                expected=expect["status"],
+                actual=outcome.status,
+            )
+        )
     if "path" in expect and list(expect["path"]) != list(outcome.path):
-        problems.append(_("expected the path {expected}, but it was {actual}",
-                          expected=" → ".join(expect["path"]),
-                          actual=" → ".join(outcome.path) or "-"))
+        problems.append(
+            _(
+                "expected the path {expected}, but it was {actual}",
+                expected=" → ".join(expect["path"]),
+                actual=" → ".join(outcome.path) or "-",
+            )
+        )
     asked: dict[str, list[str]] = {}
     for step in outcome.steps:
         names = asked.setdefault(step.step, [])
@@ -139,7 +178,12 @@ def _compare(expect: Mapping[str, Any], outcome: SimulationResult, org: OrgChart
     for step, expected in (expect.get("approvers") or {}).items():
         actual = asked.get(step, [])
         if list(expected) != actual:
-            problems.append(_("at step {step} expected {expected} to be asked, but it was {actual}",
-                              step=step, expected=", ".join(expected) or "nobody",
-                              actual=", ".join(actual) or "nobody"))
+            problems.append(
+                _(
+                    "at step {step} expected {expected} to be asked, but it was {actual}",
+                    step=step,
+                    expected=", ".join(expected) or "nobody",
+                    actual=", ".join(actual) or "nobody",
+                )
+            )
     return problems

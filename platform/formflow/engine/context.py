@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from formflow.dsl.model import Duration, DurationUnit, Expr
 from formflow.errors import EvaluationFailed
 from formflow.expr import (
     ANY,
+    BOOLEAN,
+    NUMBER,
+    STRING,
     EvalContext,
     ListType,
     RefType,
@@ -35,16 +39,13 @@ from formflow.workcalendar import WorkCalendar
 class ExpressionPort(Protocol):
     """Evaluates an embedded expression over record data and named variables."""
 
-    def evaluate(self, expr: Expr, data: Mapping[str, Any], variables: Mapping[str, Any]) -> Any:
-        ...
+    def evaluate(
+        self, expr: Expr, data: Mapping[str, Any], variables: Mapping[str, Any]
+    ) -> Any: ...
 
 
 def variable_type(value: Any) -> Type:
     """The expression type of a flow variable's value (params, ``initiator``, ``row``)."""
-    from decimal import Decimal
-
-    from formflow.expr import BOOLEAN, NUMBER, STRING
-
     if isinstance(value, bool):
         return BOOLEAN
     if isinstance(value, Decimal | int):
@@ -115,7 +116,9 @@ class EngineContext:
             return self.calendars[key]
         return self.calendar
 
-    def due(self, after: Duration, calendar_key: str | None, start: datetime | None = None) -> datetime:
+    def due(
+        self, after: Duration, calendar_key: str | None, start: datetime | None = None
+    ) -> datetime:
         """The moment ``after`` has passed since ``start`` (default ``now``).
 
         Working days keep the time of day: 3 workdays after Friday 10:00 is Wednesday 10:00

@@ -89,8 +89,11 @@ def _start(
         for user in users:
             if not ctx.org.is_active(user) or (allowed is not None and user not in allowed):
                 raise TransitionNotAllowed(
-                    _("{name} cannot be chosen for step `{step}`.",
-                      name=ctx.org.display_name(user), step=node.title or step)
+                    _(
+                        "{name} cannot be chosen for step `{step}`.",
+                        name=ctx.org.display_name(user),
+                        step=node.title or step,
+                    )
                 )
         state.chosen[step] = list(users)
     rt = Runtime(spec, state, ctx)
@@ -115,8 +118,10 @@ def _withdraw(rt: Runtime, event: Withdraw) -> None:
     if policy.withdraw is WithdrawPolicy.UNTIL:
         if policy.withdraw_until in state.completed:
             raise TransitionNotAllowed(
-                _("The request can no longer be withdrawn: step `{step}` is already done.",
-                  step=policy.withdraw_until)
+                _(
+                    "The request can no longer be withdrawn: step `{step}` is already done.",
+                    step=policy.withdraw_until,
+                )
             )
     elif state.acted and state.status == InstanceStatus.RUNNING:
         raise TransitionNotAllowed(
@@ -165,8 +170,12 @@ def _timer(rt: Runtime, event: TimerFired) -> None:
     elif action is TimeoutAction.ESCALATE:
         found = resolve(timeout.to, rt.ctx.org, state.initiator, rt.data)
         if not found.users:
-            rt.log(None, "escalation_empty", node.id,
-                   note=_("Nobody was found to escalate to; the tasks stay where they are."))
+            rt.log(
+                None,
+                "escalation_empty",
+                node.id,
+                note=_("Nobody was found to escalate to; the tasks stay where they are."),
+            )
             return
         target = found.users[0]
         for task in open_tasks:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from formflow.dsl.model import ResubmitPolicy
+from formflow.engine import effects as fx
 from formflow.engine.state import (
     Group,
     InstanceStatus,
@@ -35,9 +36,12 @@ if TYPE_CHECKING:
     from formflow.engine.runtime import Runtime
 
 ROOT = "root"
+LIVE = (TokenStatus.ACTIVE, TokenStatus.SPLIT)
 
 
-def return_to_initiator(rt: Runtime, from_step: str, actor: int | None, comment: str | None) -> None:
+def return_to_initiator(
+    rt: Runtime, from_step: str, actor: int | None, comment: str | None
+) -> None:
     """Cancel everything and give the initiator a resubmit task."""
     for token in list(rt.state.tokens.values()):
         if token.status in (TokenStatus.ACTIVE, TokenStatus.SPLIT):
@@ -57,8 +61,6 @@ def return_to_initiator(rt: Runtime, from_step: str, actor: int | None, comment:
         created_at=rt.now,
     )
     rt.state.tasks[task.id] = task
-    from formflow.engine import effects as fx
-
     rt.effects.append(fx.TaskCreated(task.id, from_step, task.assignee, task.kind.value))
     rt.log(actor, "returned", from_step, to_step="initiator", comment=comment)
 
@@ -108,9 +110,7 @@ def return_to_step(
     """Send the token of ``from_step`` back to ``target`` (see the module docstring)."""
     spec = rt.spec
     if target not in spec.nodes or not spec.node(target).kind.is_human:
-        raise TransitionNotAllowed(
-            _("There is no step `{step}` to return to.", step=target)
-        )
+        raise TransitionNotAllowed(_("There is no step `{step}` to return to.", step=target))
     if target not in rt.state.completed:
         raise TransitionNotAllowed(
             _(
@@ -146,7 +146,7 @@ def return_to_step(
                 group.fired = True
                 for branch in group.branches:
                     child = rt.state.tokens.get(branch)
-                    if child is not None and child.status in (TokenStatus.ACTIVE, TokenStatus.SPLIT):
+                    if child is not None and child.status in LIVE:
                         rt.cancel_token(child, "returned")
     policy = spec.node(from_step).policies.resubmit
     anchor.resume_at = None

@@ -37,6 +37,7 @@ from formflow.dsl.spec import FlowSpec, JoinKind, Node, NodeKind
 from formflow.engine import effects as fx
 from formflow.engine.approvers import resolve
 from formflow.engine.context import EngineContext
+from formflow.engine.returns import return_to_initiator, return_to_step
 from formflow.engine.state import (
     CcEntry,
     Group,
@@ -349,8 +350,11 @@ class Runtime:
             if manager is not None and self.ctx.org.is_active(manager) and manager not in users:
                 users[index] = manager
                 notes.append(
-                    _("The initiator may not approve their own request; their manager {name} "
-                      "does instead.", name=self.ctx.org.display_name(manager))
+                    _(
+                        "The initiator may not approve their own request; their manager {name} "
+                        "does instead.",
+                        name=self.ctx.org.display_name(manager),
+                    )
                 )
             else:
                 users.pop(index)
@@ -367,13 +371,21 @@ class Runtime:
 
     def _pass_empty(self, token: Token, node: Node, notes: list[Msg]) -> bool:
         if node.policies.empty is EmptyPolicy.APPROVE:
-            self.log(None, "auto_approved", node.id,
-                     note=_("Nobody was found to ask, so the step was approved automatically."))
+            self.log(
+                None,
+                "auto_approved",
+                node.id,
+                note=_("Nobody was found to ask, so the step was approved automatically."),
+            )
             self.run_actions(node)
             self.state.completed.append(node.id)
         else:
-            self.log(None, "skipped", node.id,
-                     note=_("Nobody was found to ask, so the step was skipped."))
+            self.log(
+                None,
+                "skipped",
+                node.id,
+                note=_("Nobody was found to ask, so the step was skipped."),
+            )
         for note in notes:
             self.log(None, "explained", node.id, note=note)
         token.node = token.resume_at or self.next_of(node.id)
@@ -389,7 +401,11 @@ class Runtime:
         self.effects.append(fx.ScheduleTimer(key, timer.at, node.id, action))
 
     def new_task(
-        self, run: Run, slot: int, user: int, after: list[int] | None = None,
+        self,
+        run: Run,
+        slot: int,
+        user: int,
+        after: list[int] | None = None,
         delegated_from: int | None = None,
     ) -> Task:
         node = self.spec.node(run.node)
@@ -478,8 +494,6 @@ class Runtime:
         self.on_reject(token, node)
 
     def on_reject(self, token: Token, node: Node) -> None:
-        from formflow.engine.returns import return_to_initiator, return_to_step
-
         policy = node.policies.reject
         if policy is RejectPolicy.INITIATOR:
             return_to_initiator(self, node.id, None, None)
@@ -509,16 +523,23 @@ class Runtime:
                     values = self.mapping(action.mapping, {"row": row})
                     self.effects.append(fx.CreateRecord(action.form, values, step, number))
             else:
-                self.effects.append(fx.CreateRecord(action.form, self.mapping(action.mapping), step))
+                values = self.mapping(action.mapping)
+                self.effects.append(fx.CreateRecord(action.form, values, step))
         elif kind is ActionKind.UPDATE:
             record = self.data.get(action.path)
             if record is not None:
                 values = self.mapping(action.mapping)
                 self.effects.append(fx.UpdateRecord(action.form, record, values, step))
         elif kind is ActionKind.WEBHOOK:
-            payload = self.mapping(action.mapping) if action.mapping else {
-                "flow": self.spec.key, "step": step, "data": self.data,
-            }
+            payload = (
+                self.mapping(action.mapping)
+                if action.mapping
+                else {
+                    "flow": self.spec.key,
+                    "step": step,
+                    "data": self.data,
+                }
+            )
             self.effects.append(fx.CallWebhook(action.url, payload, step))
         elif kind in (ActionKind.NOTIFY, ActionKind.CC):
             found = resolve(action.recipients, self.ctx.org, self.state.initiator, self.data)
