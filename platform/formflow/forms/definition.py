@@ -69,8 +69,11 @@ def check_definition(
 ) -> list[Issue]:
     """Every problem of a form definition, each with a JSON path and a translated message.
 
-    ``known_forms`` are the other forms (for ``x-link`` and ``x-rollup``); ``form_key`` is
-    this form's key when known (links to itself, rollup checks). Never raises.
+    ``known_forms`` are the other forms (for ``x-link`` and ``x-rollup``); with None (the
+    default) references to other forms are not checked — a *shallow* check, for describing
+    forms that refer to each other; publishing must pass the installation's forms.
+    ``form_key`` is this form's key when known (links to itself, rollup checks). Never
+    raises.
     """
     return analyse(schema, ui, known_forms=known_forms, form_key=form_key).issues
 
@@ -122,7 +125,9 @@ def analyse(
             )
         )
     issues.extend(check_tree(schema, SCHEMA_ROOT))
-    context = DefinitionContext(dict(known_forms or {}), form_key, True)
+    context = DefinitionContext(
+        dict(known_forms) if known_forms is not None else None, form_key, True, schema
+    )
     fields, problems = build_fields(schema, SCHEMA_ROOT, context)
     issues.extend(problems)
     scope = scope_for(fields, known_forms, form_key)

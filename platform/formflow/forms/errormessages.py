@@ -173,7 +173,7 @@ def _unevaluated(self: ErrorTranslator, error: ValidationError, keys: list[str |
 def _type(self: ErrorTranslator, error: ValidationError, keys: list[str | int]) -> Msg:
     wanted = error.validator_value
     names = [wanted] if isinstance(wanted, str) else list(wanted)
-    expected = [_TYPE_NAMES.get(str(name), _("{name}", name=name)) for name in names]
+    expected: list[Msg] = [_TYPE_NAMES.get(str(name), label_msg(None, str(name))) for name in names]
     phrase = expected[0]
     for other in expected[1:]:
         phrase = _("{first} or {second}", first=phrase, second=other)

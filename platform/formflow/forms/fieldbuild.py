@@ -31,6 +31,7 @@ from formflow.forms.labels import check_label
 from formflow.forms.paths import child
 from formflow.forms.quoting import quote
 from formflow.forms.rollup import parse_rollup
+from formflow.forms.schemawalk import resolve_local
 from formflow.forms.serial import parse_serial
 from formflow.i18n import _
 
@@ -118,17 +119,21 @@ def build_field(
             )
         )
         return None, issues
-    kind, problems = _field_type(prop, path)
+    view = _with_reference(prop, context)
+    kind, problems = _field_type(view, path)
     issues.extend(problems)
     if kind is None:
         return None, issues
     issues.extend(_check_common(prop, path, kind, required, context))
-    issues.extend(kind.check_definition(prop, path, context))
+    issues.extend(kind.check_definition(view, path, context))
     children: dict[str, FieldSpec] = {}
-    schema = kind.effective_schema(prop)
-    if kind.name == "subtable" and isinstance(schema.get("items"), Mapping):
-        items = dict(schema["items"])
-        column_context = DefinitionContext(context.known_forms, context.form_key, False)
+    filled = kind.effective_schema(view)
+    schema = {**prop, **{key: value for key, value in filled.items() if key not in view}}
+    if kind.name == "subtable" and isinstance(filled.get("items"), Mapping):
+        items = dict(filled["items"])
+        column_context = DefinitionContext(
+            context.known_forms, context.form_key, False, context.root
+        )
         children, problems = build_fields(
             items, child(path, "items"), column_context, f"{prefix}{name}."
         )
@@ -137,7 +142,23 @@ def build_field(
         schema["items"] = items
     if issues:
         return None, issues
-    return _spec(name, prefix, kind, prop, schema, required, children, context), []
+    return _spec(name, prefix, kind, view, schema, required, children, context), []
+
+
+def _with_reference(prop: Mapping[str, Any], context: DefinitionContext) -> Mapping[str, Any]:
+    """The property as the field type sees it: a local ``$ref`` target under its own keys.
+
+    The effective schema keeps the ``$ref`` (so both validators apply it exactly); the merged
+    view only serves to recognise the field type and its keywords.
+    """
+    if "$ref" not in prop or context.root is None:
+        return prop
+    target = resolve_local(context.root, prop["$ref"])
+    if target is None:
+        return prop
+    merged = {**_with_reference(target, context), **prop}
+    merged.pop("$ref", None)
+    return merged
 
 
 def _field_type(prop: Mapping[str, Any], path: str) -> tuple[FieldType | None, list[Issue]]:

@@ -101,6 +101,18 @@ def parse_rollup(
             )
         )
         return None, issues
+    if context.known_forms is None:
+        # A shallow compile: the other form is not looked at (see DefinitionContext).
+        if issues:
+            return None, issues
+        where_source = raw.get("where")
+        return RollupSpec(
+            form,
+            link,
+            aggregate,
+            name if isinstance(name, str) else None,
+            where_source if isinstance(where_source, str) else None,
+        ), []
     info = context.known_forms.get(form)
     if info is None:
         issues.append(

@@ -125,12 +125,26 @@ def check_tree(schema: Mapping[str, Any], path: str) -> Iterator[Issue]:
 
 
 def _resolves(root: Mapping[str, Any], ref: str) -> bool:
-    """True when the local JSON pointer ``ref`` (``#/$defs/x``) names a schema in ``root``."""
+    """True when the local reference ``ref`` (``#/$defs/x`` or ``#anchor``) names a schema."""
     pointer = ref[1:]
+    if pointer and not pointer.startswith("/"):
+        return any(node.get("$anchor") == pointer for node, _where in subschemas(root, "$"))
+    return _follow(root, pointer) is not None
+
+
+def resolve_local(root: Mapping[str, Any], ref: Any) -> Mapping[str, Any] | None:
+    """The schema a local JSON-pointer reference (``#/$defs/address``) names, or None."""
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return None
+    found = _follow(root, ref[1:])
+    return found if isinstance(found, Mapping) else None
+
+
+def _follow(root: Mapping[str, Any], pointer: str) -> Any:
     if pointer == "":
-        return True
+        return root
     if not pointer.startswith("/"):
-        return _has_anchor(root, pointer)
+        return None
     node: Any = root
     for raw in pointer[1:].split("/"):
         part = raw.replace("~1", "/").replace("~0", "~")
@@ -139,9 +153,5 @@ def _resolves(root: Mapping[str, Any], ref: str) -> bool:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            return False
-    return isinstance(node, Mapping | bool)
-
-
-def _has_anchor(root: Mapping[str, Any], anchor: str) -> bool:
-    return any(node.get("$anchor") == anchor for node, _where in subschemas(root, "$"))
+            return None
+    return node if isinstance(node, Mapping | bool) else None

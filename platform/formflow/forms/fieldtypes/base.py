@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,13 +63,16 @@ class DefinitionContext:
     """What a field type's definition checks may consult.
 
     ``known_forms`` are the other forms of the installation (for ``x-link`` and ``x-rollup``);
+    None means "not checked": references to other forms are taken on trust (a *shallow*
+    compile, used to describe forms that refer to each other in cycles);
     ``form_key`` is the key of the form being checked when the caller knows it; ``top_level``
-    is False for sub-table columns.
+    is False for sub-table columns; ``root`` is the whole schema (to read local ``$ref``).
     """
 
-    known_forms: Mapping[str, FormInfo] = field(default_factory=dict)
+    known_forms: Mapping[str, FormInfo] | None = None
     form_key: str | None = None
     top_level: bool = True
+    root: Mapping[str, Any] | None = None
 
 
 class FieldType:

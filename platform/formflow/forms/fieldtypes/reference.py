@@ -84,8 +84,8 @@ class LinkType(_Reference):
         if display is not None and not isinstance(display, str):
             yield Issue(child(where, "display"), _("display must be a field name."), "link_invalid")
             display = None
-        if form == context.form_key:
-            return  # a link to the form itself; its fields are checked with the form
+        if form == context.form_key or context.known_forms is None:
+            return  # a link to the form itself, or a shallow compile: nothing to look up
         info = context.known_forms.get(form)
         if info is None:
             yield Issue(
