@@ -20,6 +20,7 @@ from formflow.engine import (
     EngineContext,
     FormExpressions,
     InstanceState,
+    Position,
     Start,
     TaskAction,
     TaskVerb,
@@ -189,6 +190,8 @@ class Driver:
             kw["user"] = NAMES[kw["user"]]
         if "users" in kw:
             kw["users"] = tuple(NAMES[u] for u in kw["users"])
+        if "position" in kw:
+            kw["position"] = Position(kw["position"])
         return self.send(TaskAction(task, NAMES[user], TaskVerb(verb), **kw))
 
     def open(self) -> list[tuple[str, str]]:
