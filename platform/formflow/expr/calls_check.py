@@ -39,7 +39,7 @@ _LITERAL_FORMATS = {"date": "2026-01-31", "datetime": "2026-01-31T08:30:00Z", "t
 
 
 def describe_any(accepts: Accepts) -> Msg:
-    """"a number or a text" for the accepted types of a parameter."""
+    """ "a number or a text" for the accepted types of a parameter."""
     first = describe(accepts[0])
     if len(accepts) == 1:
         return first
@@ -227,17 +227,19 @@ def _aggregate(checker: CheckRun, node: nodes.Call) -> Type:
     return _aggregate_result(checker, node, node.args[0], first.item)
 
 
-def _aggregate_result(
-    checker: CheckRun, node: nodes.Call, source: nodes.Node, item: Type
-) -> Type:
+def _aggregate_result(checker: CheckRun, node: nodes.Call, source: nodes.Node, item: Type) -> Type:
     """The result of aggregating values of type ``item`` (checking they fit the aggregate)."""
     if node.name == "count":
-        return NUMBER if node.args[1:] == () or fits(item, BOOLEAN) else _bad_item(
-            checker, node, source, describe(BOOLEAN), item
+        return (
+            NUMBER
+            if node.args[1:] == () or fits(item, BOOLEAN)
+            else _bad_item(checker, node, source, describe(BOOLEAN), item)
         )
     if node.name in {"sum", "avg"}:
-        return NUMBER if fits(item, NUMBER) else _bad_item(
-            checker, node, source, describe(NUMBER), item
+        return (
+            NUMBER
+            if fits(item, NUMBER)
+            else _bad_item(checker, node, source, describe(NUMBER), item)
         )
     if is_unknown(item) or item in ORDERED:
         return item

@@ -6,7 +6,8 @@ facts the evaluator needs (where each name is bound, which operations run row by
 sub-table, which function signature each call uses). It never raises. Whatever it cannot
 understand gets type ``ANY`` so that one mistake gives one diagnostic.
 
-Calls are typed in :mod:`formflow.expr.calls_check`.
+Operators are typed in :mod:`formflow.expr.operators_check`, calls in
+:mod:`formflow.expr.calls_check`.
 """
 
 from __future__ import annotations
@@ -19,22 +20,19 @@ from formflow.expr import nodes
 from formflow.expr.calls_check import check_call
 from formflow.expr.grammar import parse
 from formflow.expr.nodes import Node
+from formflow.expr.operators_check import check_binary, check_unary
 from formflow.expr.plans import Binding, CallPlan, RowFrame, suggestion
 from formflow.expr.scope import Scope
 from formflow.expr.typesystem import (
     ANY,
     BOOLEAN,
-    DATE,
-    DATETIME,
     NULL,
     NUMBER,
-    ORDERED,
     STRING,
     ListType,
     RefType,
     RowType,
     Type,
-    are_comparable,
     describe,
     fits,
     is_unknown,
@@ -143,9 +141,9 @@ class TypeChecker:
         if isinstance(node, nodes.Each):
             return self._each(node)
         if isinstance(node, nodes.Unary):
-            return self._unary(node)
+            return check_unary(self, node)
         if isinstance(node, nodes.Binary):
-            return self._binary(node)
+            return check_binary(self, node)
         if isinstance(node, nodes.Call):
             return check_call(self, node)
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover - closed set
@@ -191,9 +189,7 @@ class TypeChecker:
             hint = _(
                 "`{name}` is a lookup table; use it with bracket() or lookup().", name=node.name
             )
-        self.report(
-            node, "unknown_field", _("Unknown field `{name}`.", name=node.name), hint
-        )
+        self.report(node, "unknown_field", _("Unknown field `{name}`.", name=node.name), hint)
         return ANY
 
     @staticmethod
@@ -226,8 +222,7 @@ class TypeChecker:
             node,
             "no_attributes",
             _(
-                "`.{name}` needs a row, a user, a department or a record, but this is "
-                "{actual}.",
+                "`.{name}` needs a row, a user, a department or a record, but this is {actual}.",
                 name=node.name,
                 actual=describe(target),
             ),
@@ -255,9 +250,9 @@ class TypeChecker:
 
     # -- operators -------------------------------------------------------------------------
 
-    def elementwise(self, node: Node, operands: list[tuple[Node, Type]]) -> tuple[
-        list[Type], str | None
-    ]:
+    def elementwise(
+        self, node: Node, operands: list[tuple[Node, Type]]
+    ) -> tuple[list[Type], str | None]:
         """Element types of operands combined row by row, and the shared sub-table.
 
         Sub-table columns (lists with an origin) combine with each other only when they come
@@ -290,147 +285,6 @@ class TypeChecker:
     def lift(self, result: Type, origin: str | None) -> Type:
         """``result`` as a column of ``origin`` (unchanged when origin is None)."""
         return ListType(result, origin) if origin is not None else result
-
-    def _unary(self, node: nodes.Unary) -> Type:
-        operand = self.visit(node.operand)
-        (element,), origin = self.elementwise(node, [(node.operand, operand)])
-        wanted = NUMBER if node.op == "-" else BOOLEAN
-        if not fits(element, wanted):
-            message = (
-                _("`-` needs a number, but this is {actual}.", actual=describe(element))
-                if node.op == "-"
-                else _("`not` needs true/false, but this is {actual}.", actual=describe(element))
-            )
-            self.report(node.operand, "operator_type", message)
-            return ANY
-        return self.lift(NUMBER if node.op == "-" else BOOLEAN, origin)
-
-    def _binary(self, node: nodes.Binary) -> Type:
-        left = self.visit(node.left)
-        right = self.visit(node.right)
-        if node.op in nodes.MEMBERSHIP_OPS:
-            return self._membership(node, left, right)
-        (le, re), origin = self.elementwise(node, [(node.left, left), (node.right, right)])
-        for side, value in ((node.left, le), (node.right, re)):
-            if isinstance(value, ListType):
-                self.report(
-                    side,
-                    "list_operand",
-                    _(
-                        "`{op}` works on single values, but this is {actual}; use sum(), "
-                        "count() or another aggregate first.",
-                        op=node.op,
-                        actual=describe(value),
-                    ),
-                )
-                return ANY
-        if node.op in nodes.LOGICAL_OPS:
-            for side, value in ((node.left, le), (node.right, re)):
-                if not fits(value, BOOLEAN):
-                    self.report(
-                        side,
-                        "operator_type",
-                        _(
-                            "`{op}` joins conditions (true/false), but this is {actual}.",
-                            op=node.op,
-                            actual=describe(value),
-                        ),
-                    )
-            return self.lift(BOOLEAN, origin)
-        if node.op in nodes.COMPARISON_OPS:
-            return self.lift(self._comparison(node, le, re), origin)
-        return self.lift(self._arithmetic(node, le, re), origin)
-
-    def _comparison(self, node: nodes.Binary, left: Type, right: Type) -> Type:
-        ordering = node.op not in {"=", "!="}
-        unordered = any(not (is_unknown(side) or side in ORDERED) for side in (left, right))
-        if not are_comparable(left, right) or (ordering and unordered):
-            self.report(
-                node,
-                "incompatible_comparison",
-                _(
-                    "Cannot compare {left} with {right} using `{op}`.",
-                    left=describe(left),
-                    right=describe(right),
-                    op=node.op,
-                ),
-                _("Convert one side first, e.g. with date(), number() or text().")
-                if not are_comparable(left, right)
-                else None,
-            )
-        return BOOLEAN
-
-    def _arithmetic(self, node: nodes.Binary, left: Type, right: Type) -> Type:
-        if ANY in (left, right):
-            return ANY
-        op = node.op
-        result: Type | None = None
-        if NULL in (left, right):
-            other = right if left == NULL else left
-            result = other if other in {NUMBER, NULL, STRING} else ANY
-        elif left == NUMBER and right == NUMBER:
-            result = NUMBER
-        elif op == "+" and left == STRING and right == STRING:
-            result = STRING
-        elif op in {"+", "-"} and left in {DATE, DATETIME} and right == NUMBER:
-            result = left
-        elif op == "+" and left == NUMBER and right in {DATE, DATETIME}:
-            result = right
-        elif op == "-" and left == right and left in {DATE, DATETIME}:
-            result = NUMBER
-        if result is None:
-            self.report(
-                node,
-                "operator_type",
-                _(
-                    "`{op}` cannot combine {left} and {right}.",
-                    op=op,
-                    left=describe(left),
-                    right=describe(right),
-                ),
-                _("Use concat() to join texts with other values.")
-                if op == "+" and STRING in {left, right}
-                else None,
-            )
-            return ANY
-        return result
-
-    def _membership(self, node: nodes.Binary, left: Type, right: Type) -> Type:
-        (element,), origin = self.elementwise(node, [(node.left, left)])
-        if is_unknown(right):
-            return self.lift(BOOLEAN, origin)
-        if isinstance(right, ListType):
-            if not are_comparable(element, right.item):
-                self.report(
-                    node,
-                    "incompatible_comparison",
-                    _(
-                        "A value of {left} is never in {right}.",
-                        left=describe(element),
-                        right=describe(right),
-                    ),
-                )
-        elif right == STRING:
-            if not fits(element, STRING):
-                self.report(
-                    node.left,
-                    "operator_type",
-                    _(
-                        "Only a text can be found in a text, but this is {actual}.",
-                        actual=describe(element),
-                    ),
-                )
-        else:
-            self.report(
-                node.right,
-                "operator_type",
-                _(
-                    "`{op}` needs a list or a text on its right, but this is {actual}.",
-                    op=node.op,
-                    actual=describe(right),
-                ),
-            )
-        return self.lift(BOOLEAN, origin)
 
 
 def check(node: Node, scope: Scope, expect: Type | None = None) -> Checked:

@@ -77,9 +77,7 @@ class Evaluation:
         out: list[Any] = []
         for index in range(length or 0):
             self.step()
-            out.append(
-                fn(*(v[index] if c else v for c, v in zip(columns, lists, strict=True)))
-            )
+            out.append(fn(*(v[index] if c else v for c, v in zip(columns, lists, strict=True))))
         return checked_list(out)
 
     # -- nodes -----------------------------------------------------------------------------

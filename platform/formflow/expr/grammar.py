@@ -76,8 +76,10 @@ def unquote(literal: str) -> str:
         if char == "\\" and index + 1 < len(body):
             follower = body[index + 1]
             hex_digits = body[index + 2 : index + 6]
-            if follower == "u" and len(hex_digits) == 4 and all(
-                c in "0123456789abcdefABCDEF" for c in hex_digits
+            if (
+                follower == "u"
+                and len(hex_digits) == 4
+                and all(c in "0123456789abcdefABCDEF" for c in hex_digits)
             ):
                 out.append(chr(int(hex_digits, 16)))
                 index += 6

@@ -37,7 +37,7 @@ class CallPlan:
 
 
 def suggestion(name: str, candidates: Iterable[str]) -> Msg | None:
-    """"did you mean `amount`?" for the closest candidate, or None."""
+    """ "did you mean `amount`?" for the closest candidate, or None."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return _("Did you mean `{name}`?", name=close[0]) if close else None
 

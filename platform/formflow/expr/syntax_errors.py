@@ -21,83 +21,32 @@ from collections.abc import Callable
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from formflow.errors import Diagnostic
+from formflow.expr.syntax_examples import EXAMPLES, MESSAGES
 from formflow.i18n import Msg, _
-
-#: Bad snippets per mistake, fed to ``match_examples``. Order matters: first match wins.
-EXAMPLES: dict[str, list[str]] = {
-    "leading_dot": [".5", "a + .5", "(.5", "f(.5", "[.5"],
-    "list_needs_brackets": ["a in (1, 2)", "(1, 2)", "(a, b", "('x', 'y')"],
-    "empty_parentheses": ["()", "a + ()", "(())", "f(())", "[()]"],
-    "comparison_chain": ["a < b < c", "1 = 2 = 3", "a != b = c", "a < b in c", "a in b < c"],
-    "missing_argument": ["f(a,,b)", "f(,)", "f(, a)", "[1,,2]", "[,]", "[, 1]"],
-    "missing_name_after_dot": ["a.", "a.1", "a.+", "a.(", "f(x).", "a.'b'", "a[].", "a..b"],
-    "missing_close_paren": [
-        "(1 + 2", "(a", "('x'", "(true", "(null", "(f(a)", "(a.b", "(a[]", "([1]",
-        "f(a", "f(1", "f('x'", "f(true", "f(null", "f(a.b", "f(g(a)", "f([1]", "f(a[]",
-        "f(a, b", "f(a, 1", "f(a, 'x'", "f(a, true", "f(a, g(b)", "((a)", "f(", "f(a,",
-        "(false",
-    ],
-    "missing_close_bracket": [
-        "[1", "[a", "['x'", "[true", "[null", "[a.b", "[f(a)", "[[1]", "[1, 2", "[1 2",
-        "[", "[1,", "a in [1, 2", "[false", "[a[]",
-    ],
-    "unexpected_close": [
-        "1)", "a)", "'x')", "a + 1)", "f(a))", "1]", "a]", "(a]", "f(a]", "[1)", ")", "]",
-        "true)", "null]", "a.b)", "a[])", "[1])",
-    ],
-    "operator_needs_value": [
-        "a +", "a -", "a *", "a /", "a %", "a and", "a or", "not", "a =", "a !=", "a <",
-        "a in", "a not in", "-", "1 + * 2", "a = = b", "a and or b", "(1 +)", "f(a +)",
-        "[1 +]", "a + ,", "not not", "f(a and)", "a + )", "a * ]", "a = , b", "-)", "not)",
-        "a not", "a not b", "1 + and 2",
-    ],
-    "missing_value_before_operator": [
-        "* 2", "/ a", "% a", "and a", "or a", "= 1", "< 1", "in a", "(* 2)", "f(* 2)",
-        "[* 2]", "(and a)", "f(and a)", "(= 1)", "[= 1]", ", a", "(, a)", "f(a, * 2)",
-        "+ 1", "(+ 1)", "f(+ 1)",
-    ],
-    "two_values": [
-        "a b", "1 2", "'x' 'y'", "a 1", "1 a", "a 'x'", "'x' a", "a true", "true a",
-        "null a", "a null", "(a) b", "f(a) b", "[1] b", "a.b c", "a[] b", "1 (2)", "a (b) c",
-        "a [1]", "1 [2]", "f(a) (b)", "(a) (b)", "(1) 2", "true false", "1 f(a)", "a.b 1",
-        "'x' (1)", "a[] [1]", "[1] [2]", "null (1)", "true (1)", "a.b (1)", "a.b [1]",
-        "'x' [1]", "null [1]", "true [1]", "a[] (1)", "[1] (2)",
-    ],
-}
-
-_MESSAGES: dict[str, Msg] = {
-    "leading_dot": _("A number needs a digit before its decimal point: write `0.5`, not `.5`."),
-    "list_needs_brackets": _(
-        "Parentheses cannot hold a list of values: write lists in square brackets, as in "
-        "`['sick', 'annual']`."
-    ),
-    "empty_parentheses": _("Empty parentheses `()`: put a value or a formula inside them."),
-    "comparison_chain": _(
-        "Compare two values at a time: instead of `a < b < c` write `a < b and b < c`."
-    ),
-    "missing_argument": _("A value is missing between two commas; remove the extra comma."),
-    "missing_name_after_dot": _(
-        "A `.` must be followed by the name of a column or attribute, as in `applicant.name`."
-    ),
-    "missing_close_paren": _("A `(` is not closed: add the missing `)`."),
-    "missing_close_bracket": _("A `[` is not closed: add the missing `]`."),
-    "unexpected_close": _("This closing bracket has no matching opening bracket; remove it."),
-    "operator_needs_value": _("An operator needs a value on its right; add one or remove it."),
-    "missing_value_before_operator": _(
-        "This operator needs a value on its left; add one or remove the operator."
-    ),
-    "two_values": _(
-        "Two values without an operator between them: add an operator such as `+`, `=` or "
-        "`and`, or a comma inside a function call."
-    ),
-}
 
 #: How terminals are named when the parser lists what it expected.
 _TERMINAL_NAMES: dict[str, str] = {
-    "LPAR": "(", "RPAR": ")", "LSQB": "[", "RSQB": "]", "COMMA": ",", "DOT": ".",
-    "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
-    "COMPARE": "=", "AND": "and", "OR": "or", "NOT": "not", "IN": "in",
-    "NAME": "name", "NUMBER": "number", "STRING": "text", "TRUE": "true", "FALSE": "false",
+    "LPAR": "(",
+    "RPAR": ")",
+    "LSQB": "[",
+    "RSQB": "]",
+    "COMMA": ",",
+    "DOT": ".",
+    "PLUS": "+",
+    "MINUS": "-",
+    "STAR": "*",
+    "SLASH": "/",
+    "PERCENT": "%",
+    "COMPARE": "=",
+    "AND": "and",
+    "OR": "or",
+    "NOT": "not",
+    "IN": "in",
+    "NAME": "name",
+    "NUMBER": "number",
+    "STRING": "text",
+    "TRUE": "true",
+    "FALSE": "false",
     "NULL": "null",
 }
 _VALUE_TERMINALS = frozenset({"NAME", "NUMBER", "STRING", "TRUE", "FALSE", "NULL"})
@@ -157,7 +106,7 @@ def _lexer_error(source: str, error: UnexpectedCharacters) -> Diagnostic:
         if following in {"&&", "||"}:
             hint = _("Write `and` / `or` instead of `&&` / `||`.")
         elif char == "!":
-            hint = _("Write `not x` for negation and `!=` for \"is not equal\".")
+            hint = _('Write `not x` for negation and `!=` for "is not equal".')
         elif char in "\u201c\u201d\u2018\u2019\uff08\uff09\uff0c":
             hint = _("Use plain ASCII quotes, parentheses and commas, not full-width ones.")
         elif char == ".":
@@ -283,4 +232,4 @@ def describe_syntax_error(
             "opening bracket."
         )
         return Diagnostic(message, line=line, column=column, code="unexpected_end")
-    return Diagnostic(_MESSAGES[label], line=line, column=column, code=label, hint=hint)
+    return Diagnostic(MESSAGES[label], line=line, column=column, code=label, hint=hint)

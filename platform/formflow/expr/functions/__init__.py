@@ -26,9 +26,13 @@ def _is_empty(_ctx: EvalContext, value: Any) -> bool:
 
 _GENERAL = [
     Function(
-        "is_empty", (sig((ANY,)),), returns(BOOLEAN), _is_empty,
+        "is_empty",
+        (sig((ANY,)),),
+        returns(BOOLEAN),
+        _is_empty,
         _("True when the value is null, an empty text or an empty list."),
-        "is_empty(attachments)", keeps_nulls=True,
+        "is_empty(attachments)",
+        keeps_nulls=True,
     ),
 ]
 
