@@ -167,7 +167,7 @@ NAME: /[a-z]+/
 
 
 @v_args(inline=True)
-class HostTransformer(Transformer):  # type: ignore[type-arg]
+class HostTransformer(Transformer):
     def rule(self, condition: object, action: object = None) -> tuple[str, object, object]:
         return ("rule", condition, None if action is None else str(action))
 
@@ -187,7 +187,8 @@ def test_a_host_grammar_imports_the_expression_grammar_and_gets_our_nodes() -> N
     for sub in tree.iter_subtrees():
         if sub.data.startswith("expr__"):
             ensure_depth(sub)
-    rules = merge_transformers(HostTransformer(), expr=ExprTransformer()).transform(tree)
+    merged = merge_transformers(HostTransformer(), expr=ExprTransformer())  # type: ignore[no-untyped-call]
+    rules = merged.transform(tree)
     first, second = rules
     assert first[1] == Binary(">", Name("amount"), Number(Decimal(5000)))
     assert first[2] == "cfo"

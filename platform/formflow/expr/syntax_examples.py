@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from formflow.i18n import Msg, _
 
-#: Bad snippets per mistake, fed to ``match_examples``. Order matters: first match wins.
+#: Bad snippets per mistake, indexed by the LALR state they fail in. First entry wins.
 EXAMPLES: dict[str, list[str]] = {
     "leading_dot": [".5", "a + .5", "(.5", "f(.5", "[.5"],
     "list_needs_brackets": ["a in (1, 2)", "(1, 2)", "(a, b", "('x', 'y')"],
