@@ -183,16 +183,16 @@ class Driver:
                 return task.id
         raise AssertionError(f"{user} has no open task at {step}: {self.open()}")
 
-    def act(self, user: str, verb: str = "approve", step: str | None = None, **kw: Any
+    def act(self, who: str, verb: str = "approve", step: str | None = None, **kw: Any
             ) -> list[Effect]:
-        task = self.task_of(user, step)
+        task = self.task_of(who, step)
         if "user" in kw:
             kw["user"] = NAMES[kw["user"]]
         if "users" in kw:
             kw["users"] = tuple(NAMES[u] for u in kw["users"])
         if "position" in kw:
             kw["position"] = Position(kw["position"])
-        return self.send(TaskAction(task, NAMES[user], TaskVerb(verb), **kw))
+        return self.send(TaskAction(task, NAMES[who], TaskVerb(verb), **kw))
 
     def open(self) -> list[tuple[str, str]]:
         """Open tasks as (step, username), sorted."""

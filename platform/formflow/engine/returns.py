@@ -150,6 +150,7 @@ def return_to_step(
                         rt.cancel_token(child, "returned")
     policy = spec.node(from_step).policies.resubmit
     anchor.resume_at = None
+    anchor.previous_approvers = []  # a rerun step is asked again, never de-duplicated
     if policy is ResubmitPolicy.RESUME and len(from_region) == common:
         anchor.resume_at = from_step
     current = anchor
