@@ -7,7 +7,6 @@ cached :class:`~formflow.orgchart.OrgChart` snapshots in any process are rebuilt
 from __future__ import annotations
 
 import re
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -22,12 +21,12 @@ from formflow.i18n import SUPPORTED_LOCALES, _, normalize_locale
 from formflow.orgchart import DepartmentInfo, OrgChart, RoleAssignment, UserInfo
 from formflow.services.actor import Actor, PlatformRole
 from formflow.services.auth import end_all_sessions, hash_password, verify_password
+from formflow.storage import stamps
 from formflow.storage.models import (
     Calendar,
     CalendarDay,
     Company,
     Department,
-    OrgRevision,
     Role,
     RoleMember,
     User,
@@ -66,18 +65,12 @@ _CHART_CACHE_SIZE = 4
 
 def bump_org_stamp(session: Session) -> None:
     """Record that the org changed (called by every org-changing function)."""
-    row = session.get(OrgRevision, 1)
-    if row is None:
-        session.add(OrgRevision(id=1, stamp=uuid.uuid4().hex))
-    else:
-        row.stamp = uuid.uuid4().hex
-    session.flush()
+    stamps.bump(session, "org")
 
 
 def load_org_chart(session: Session) -> OrgChart:
     """The current org as a pure snapshot, rebuilt only when the org stamp changed."""
-    row = session.get(OrgRevision, 1)
-    stamp = row.stamp if row is not None else ""
+    stamp = stamps.current(session, "org")
     if stamp and stamp in _CHART_CACHE:
         _CHART_CACHE.move_to_end(stamp)
         return _CHART_CACHE[stamp]

@@ -8,10 +8,10 @@ from formflow.storage.models.org import (
     CalendarDay,
     Company,
     Department,
-    OrgRevision,
     Position,
     Role,
     RoleMember,
+    Stamp,
     User,
 )
 from formflow.storage.models.outbox import Notice, OutboxMessage
@@ -36,7 +36,6 @@ __all__ = [
     "FormVersion",
     "LoginThrottle",
     "Notice",
-    "OrgRevision",
     "OutboxMessage",
     "Position",
     "Record",
@@ -45,6 +44,7 @@ __all__ = [
     "Role",
     "RoleMember",
     "SerialCounter",
+    "Stamp",
     "User",
     "UserSession",
 ]

@@ -109,17 +109,17 @@ class RoleMember(Base):
     )
 
 
-class OrgRevision(Base):
-    """One row whose random stamp changes with every change to the org.
+class Stamp(Base):
+    """A random value per area (``org``, ``forms``) that changes with every change there.
 
-    Processes cache the org chart keyed by this stamp, so a cached chart is never used after
-    another process changed the org.
+    Processes cache derived data (the org chart, compiled forms) keyed by the stamp, so a
+    cache entry is never used after another process changed its source.
     """
 
-    __tablename__ = "org_revision"
+    __tablename__ = "stamps"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    stamp: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32))
 
 
 class Calendar(Base):

@@ -26,6 +26,8 @@ class Record(Base):
     #: draft, submitted, in_progress, approved, rejected, withdrawn, cancelled, or a named
     #: status from a flow end or a status rule.
     status: Mapped[str] = mapped_column(String(40), default="submitted")
+    #: The business status from the form's x-status-rules ("to deliver and bill" ...), if any.
+    derived_status: Mapped[str | None] = mapped_column(String(40))
     #: A short text naming the record in pickers and lists (from the form's x-display field).
     label: Mapped[str] = mapped_column(String(200), default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -6,6 +6,7 @@ or ``platform_role`` where they are not accepted). Response schemas list every f
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -39,6 +40,16 @@ class I18nText(fields.Field):
     }
 
 
+class Timestamp(fields.DateTime):
+    """A UTC instant as ISO 8601 with ``Z`` (``2026-03-01T08:00:00Z``)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        text = value.astimezone(UTC).isoformat(timespec="seconds")
+        return text.replace("+00:00", "Z")
+
+
 def i18n_field(**kwargs: Any) -> fields.Field:
     return I18nText(
         metadata={
@@ -65,16 +76,16 @@ class TokenResponse(Schema):
     token = fields.String(
         required=True, metadata={"description": "Send as Authorization: Bearer <token>."}
     )
-    expires_at = fields.DateTime(allow_none=True)
+    expires_at = Timestamp(allow_none=True)
 
 
 class TokenInfo(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
-    expires_at = fields.DateTime(allow_none=True)
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp(required=True)
+    expires_at = Timestamp(allow_none=True)
+    last_used_at = Timestamp(allow_none=True)
+    revoked_at = Timestamp(allow_none=True)
 
 
 class PasswordChange(Strict):
@@ -202,3 +213,173 @@ class RoleCreate(Strict):
 class RoleAssign(Strict):
     user_id = fields.Integer(required=True, strict=True)
     department_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+
+
+# -- forms ----------------------------------------------------------------------------------
+
+GRANTS = {
+    "description": 'Who may do what: {"everyone": ["create", "read_own"], "role:hr": '
+    '["read_all", "export"]}. Principals: everyone, role:<key>, user:<id>, department:<id>.'
+}
+
+
+class FormCreate(Strict):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    title = i18n_field(required=True)
+    schema = fields.Dict(
+        required=True, metadata={"description": "JSON Schema 2020-12 with x- extensions"}
+    )
+    ui = fields.Dict(load_default=None, allow_none=True, metadata={"description": "UI schema"})
+    grants = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        load_default=None,
+        allow_none=True,
+        metadata=GRANTS,
+    )
+
+
+class FormPublish(Strict):
+    title = i18n_field(load_default=None, allow_none=True)
+    schema = fields.Dict(required=True)
+    ui = fields.Dict(load_default=None, allow_none=True)
+    migration = fields.Dict(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": '{"renames": {old: new}, "defaults": {field: value}, '
+            '"value_maps": {field: {old: new}}, "drops": [field]}'
+        },
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class FormOut(Schema):
+    key = fields.String(required=True)
+    title = fields.Raw(required=True, metadata=I18N_TEXT)
+    version = fields.Integer(required=True)
+    schema = fields.Dict(required=True)
+    ui = fields.Dict(required=True)
+    pack = fields.String(allow_none=True)
+    grants = fields.Dict(required=True, metadata=GRANTS)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+
+
+class FormSummary(Schema):
+    key = fields.String(required=True)
+    title = fields.Raw(required=True, metadata=I18N_TEXT)
+    version = fields.Integer(required=True)
+    pack = fields.String(allow_none=True)
+
+
+class VersionOut(Schema):
+    version = fields.Integer(required=True)
+    title = fields.Raw(required=True, metadata=I18N_TEXT)
+    note = fields.String(allow_none=True)
+    created_at = Timestamp(required=True)
+    created_by = fields.Integer(allow_none=True)
+    migration = fields.Dict(allow_none=True)
+
+
+class DiffQuery(Strict):
+    old = fields.Integer(required=True, validate=validate.Range(min=1))
+    new = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DiffOut(Schema):
+    breaking = fields.Boolean(required=True)
+    changes = fields.List(fields.Dict(), required=True)
+
+
+class ValidateRequest(Strict):
+    data = fields.Dict(required=True)
+    draft = fields.Boolean(load_default=False)
+
+
+class IssueOut(Schema):
+    path = fields.String(required=True)
+    message = fields.String(required=True)
+    code = fields.String(required=True)
+
+
+class ValidateOut(Schema):
+    valid = fields.Boolean(required=True)
+    errors = fields.List(fields.Nested(IssueOut), required=True)
+    data = fields.Dict(required=True, metadata={"description": "the data with formulas computed"})
+    ui = fields.Dict(
+        required=True, metadata={"description": "visible/required/readonly per JSON path"}
+    )
+
+
+# -- records --------------------------------------------------------------------------------
+
+
+class RecordCreate(Strict):
+    data = fields.Dict(required=True)
+    draft = fields.Boolean(load_default=False, metadata={"description": "save without submitting"})
+
+
+class RecordPatch(Strict):
+    data = fields.Dict(
+        load_default=dict, metadata={"description": "merge patch: null clears a field"}
+    )
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        metadata={"description": "the version you read; a stale one answers 409"},
+    )
+    submit = fields.Boolean(load_default=False)
+
+
+class RecordOut(Schema):
+    id = fields.Integer(required=True)
+    form = fields.String(required=True)
+    form_version = fields.Integer(required=True)
+    status = fields.String(required=True)
+    derived_status = fields.String(allow_none=True)
+    version = fields.Integer(required=True)
+    label = fields.String(required=True)
+    data = fields.Dict(required=True)
+    owner_id = fields.Integer(allow_none=True)
+    created_by = fields.Integer(allow_none=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    submitted_at = Timestamp(allow_none=True)
+
+
+class RecordListQuery(Strict):
+    filter = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata={"description": "an expression, e.g. amount > 5000 and dept = 3"},
+    )
+    sort = fields.String(
+        load_default="-id",
+        validate=validate.Length(max=60),
+        metadata={"description": "a field or id/created_at/...; prefix - for descending"},
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    status = fields.String(load_default=None, validate=validate.Length(max=40))
+    total = fields.Boolean(load_default=True)
+
+
+class RecordPage(Schema):
+    items = fields.List(fields.Nested(RecordOut), required=True)
+    total = fields.Integer(allow_none=True, required=True)
+    next = fields.String(allow_none=True, required=True)
+
+
+class DeleteQuery(Strict):
+    version = fields.Integer(load_default=None)
+
+
+class AuditOut(Schema):
+    id = fields.Integer(required=True)
+    at = Timestamp(required=True)
+    actor_id = fields.Integer(allow_none=True)
+    action = fields.String(required=True)
+    changes = fields.List(fields.Dict(), required=True)
+    record_version = fields.Integer(required=True)
+    comment = fields.String(allow_none=True)

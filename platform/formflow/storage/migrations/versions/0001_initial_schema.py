@@ -59,10 +59,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
     )
     op.create_table(
-        "org_revision",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("stamp", sa.String(length=32), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_org_revision")),
+        "stamps",
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_stamps")),
     )
     op.create_table(
         "outbox",
@@ -410,6 +410,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("status", sa.String(length=40), nullable=False),
+        sa.Column("derived_status", sa.String(length=40), nullable=True),
         sa.Column("label", sa.String(length=200), nullable=False),
         sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
@@ -646,7 +647,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
-    op.drop_table("org_revision")
+    op.drop_table("stamps")
     op.drop_table("login_throttle")
     op.drop_table("companies")
     op.drop_table("calendars")
