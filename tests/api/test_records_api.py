@@ -3,13 +3,12 @@ authorization, filters, sorting and pages."""
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from api.formdefs import EXPENSE, create_form
+from api.formdefs import create_form
 from conftest import Caller
 
 
