@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flowkit import NAMES, Driver, kinds
+
 from formflow.engine import MarkCcRead, TaskAction, TaskVerb, Urge, Withdraw
 from formflow.errors import PermissionDenied, TransitionNotAllowed
 

@@ -125,7 +125,7 @@ def _check_nodes(
                     ),
                     item.pos.line,
                     item.pos.column,
-                    _("Add `else { }` to continue with the next step."),
+                    _("Add `else {{ }}` to continue with the next step."),
                 )
             for arm in item.arms:
                 _check_nodes(report, arm.body, region, regions, check_target, counter)
