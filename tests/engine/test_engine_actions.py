@@ -29,7 +29,8 @@ def test_return_to_the_initiator_reruns_every_step_after_resubmission() -> None:
 
 
 def test_return_to_the_initiator_can_resume_at_the_step_that_returned_it() -> None:
-    run = Driver(THREE.replace("flow f on expense_claim {", "flow f on expense_claim { on resubmit resume"))
+    head = "flow f on expense_claim {"
+    run = Driver(THREE.replace(head, head + " on resubmit resume"))
     run.start()
     run.act("lisi")
     run.act("zhaoliu", "return")
@@ -178,7 +179,9 @@ def test_a_completed_task_cannot_be_acted_on_twice() -> None:
 
 
 def test_a_reject_needs_a_comment_when_the_step_says_so() -> None:
-    run = Driver("flow f on expense_claim { reject needs comment step a { approve by user(lisi) } }")
+    run = Driver(
+        "flow f on expense_claim { reject needs comment step a { approve by user(lisi) } }"
+    )
     run.start()
     with pytest.raises(TransitionNotAllowed):
         run.act("lisi", "reject")

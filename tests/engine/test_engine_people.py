@@ -97,7 +97,11 @@ def test_any_mode_completes_once_and_cancels_the_other_tasks() -> None:
     [
         ("vote 2", [("zhaoliu", "approve"), ("sunqi", "approve")], "approved"),
         ("vote 2", [("zhaoliu", "reject"), ("sunqi", "reject")], "rejected"),
-        ("vote 2", [("zhaoliu", "approve"), ("zhouba", "reject"), ("sunqi", "approve")], "approved"),
+        (
+            "vote 2",
+            [("zhaoliu", "approve"), ("zhouba", "reject"), ("sunqi", "approve")],
+            "approved",
+        ),
         ("vote 60%", [("zhaoliu", "approve"), ("sunqi", "approve")], "approved"),
         ("vote 60%", [("zhaoliu", "reject"), ("sunqi", "reject")], "rejected"),
     ],
@@ -176,7 +180,8 @@ def test_someone_who_approved_the_previous_step_is_not_asked_again() -> None:
 
 
 def test_duplicates_are_asked_again_when_the_flow_says_so() -> None:
-    run = Driver(DEDUPE.replace("flow f on expense_claim {", "flow f on expense_claim { on duplicate ask"))
+    head = "flow f on expense_claim {"
+    run = Driver(DEDUPE.replace(head, head + " on duplicate ask"))
     run.start("zhangsan")
     run.act("lisi")
     assert run.open() == [("b", "lisi"), ("b", "zhaoliu")]

@@ -184,7 +184,9 @@ flow f on expense_claim {
 
 
 def test_pattern_13_multiple_instances_with_a_priori_design_time_knowledge() -> None:
-    run = Driver("flow f on expense_claim { step s { approve by user(lisi, zhaoliu, zhouba) all } }")
+    run = Driver(
+        "flow f on expense_claim { step s { approve by user(lisi, zhaoliu, zhouba) all } }"
+    )
     run.start()
     assert len(run.open()) == 3
     for user in ("lisi", "zhaoliu", "zhouba"):
