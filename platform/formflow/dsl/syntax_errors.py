@@ -323,8 +323,8 @@ def describe_syntax_error(lark: Lark, source: str, error: UnexpectedInput) -> Di
     label = None
     if state is not None:
         label = exact.get((state, token_type))
-        if label is None and at_end:
-            label = "missing_close_brace" if "RBRACE" in _accepted(error) else None
+        if label is None:
+            label = _classify(token_type, _accepted(error), at_end)
         if label is None:
             label = by_state.get(state)
     found = "the end of the text" if at_end else f"`{token}`"
@@ -349,6 +349,21 @@ def describe_syntax_error(lark: Lark, source: str, error: UnexpectedInput) -> Di
         if close:
             hint = _("Did you mean `{keyword}`?", keyword=close[0])
     return Diagnostic(message, line=line, column=column, code=code, hint=hint)
+
+
+def _classify(token_type: str, accepted: set[str], at_end: bool) -> str | None:
+    """Label an error no example matched exactly, by what the parser would have accepted."""
+    if at_end:
+        return "missing_close_brace" if "RBRACE" in accepted else None
+    if token_type == "ELSE":
+        return "else_without_if"
+    if {"FLOW", "AUTOMATION"} <= accepted:
+        return "extra_close_brace" if token_type == "RBRACE" else "not_a_definition"
+    if {"APPROVE", "EDIT", "THEN"} <= accepted:
+        return "unknown_step_statement"
+    if {"STEP", "PARAM"} <= accepted:
+        return "unknown_flow_statement"
+    return None
 
 
 def _accepted(error: UnexpectedInput) -> set[str]:
