@@ -184,6 +184,8 @@ class FlowTransformer(Transformer[Token, Any]):
         for item in items:
             if isinstance(item, list):
                 actions.extend(item)
+            elif isinstance(item, Action):
+                actions.append(item)
         perms: list[Permission] = []
         for item in items:
             if isinstance(item, tuple) and item and isinstance(item[0], Permission):

@@ -351,14 +351,14 @@ def describe_syntax_error(lark: Lark, source: str, error: UnexpectedInput) -> Di
     return Diagnostic(message, line=line, column=column, code=code, hint=hint)
 
 
-def _classify(token_type: str, accepted: set[str], at_end: bool) -> str | None:
+def _classify(found: str, accepted: set[str], at_end: bool) -> str | None:
     """Label an error no example matched exactly, by what the parser would have accepted."""
     if at_end:
         return "missing_close_brace" if "RBRACE" in accepted else None
-    if token_type == "ELSE":
+    if found == "ELSE":
         return "else_without_if"
     if {"FLOW", "AUTOMATION"} <= accepted:
-        return "extra_close_brace" if token_type == "RBRACE" else "not_a_definition"
+        return "extra_close_brace" if found == "RBRACE" else "not_a_definition"
     if {"APPROVE", "EDIT", "THEN"} <= accepted:
         return "unknown_step_statement"
     if {"STEP", "PARAM"} <= accepted:
