@@ -57,8 +57,10 @@ def payment_info() -> FormInfo:
             "contract": {"x-type": "link", "x-link": {"form": "contract"}},
             "amount": {"x-type": "money"},
             "paid_on": {"type": "string", "format": "date"},
-            "status": {"x-type": "select", "x-options": [{"value": "draft"},
-                                                         {"value": "confirmed"}]},
+            "status": {
+                "x-type": "select",
+                "x-options": [{"value": "draft"}, {"value": "confirmed"}],
+            },
             "memo": {"type": "string"},
         }
     )

@@ -13,16 +13,25 @@ from formflow.forms.fieldtypes import EXPECTED_TYPES
 from formflow.forms.fieldtypes.base import registry_problems
 
 D = Decimal
-OPTIONS = {"x-options": [{"value": "annual", "label": {"zh-CN": "年假", "en": "Annual leave"}},
-                         {"value": "sick", "label": "病假"}]}
+OPTIONS = {
+    "x-options": [
+        {"value": "annual", "label": {"zh-CN": "年假", "en": "Annual leave"}},
+        {"value": "sick", "label": "病假"},
+    ]
+}
 PDF = {"id": 1, "name": "quote.pdf", "size": 2048, "content_type": "application/pdf"}
 PNG = {"id": "f-2", "name": "photo.png", "size": 4096, "content_type": "image/png"}
-XLSX = {"id": 3, "name": "sheet.xlsx", "size": 100,
-        "content_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+XLSX = {
+    "id": 3,
+    "name": "sheet.xlsx",
+    "size": 100,
+    "content_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 SERIAL = {"x-serial": {"pattern": "BX-{YYYY}{MM}-{seq:4}", "reset": "monthly"}}
 ITEMS = {"items": {"properties": {"qty": {"type": "integer", "minimum": 1}}, "required": ["qty"]}}
-ROLLUP = {"x-rollup": {"form": "payment", "link": "contract", "aggregate": "sum",
-                       "field": "amount"}}
+ROLLUP = {
+    "x-rollup": {"form": "payment", "link": "contract", "aggregate": "sum", "field": "amount"}
+}
 
 #: (field type, extra keywords, value, expected issue code or None when valid)
 CASES: list[tuple[str, dict[str, Any], Any, str | None]] = [
@@ -157,8 +166,10 @@ def test_the_registry_holds_exactly_the_promised_types_and_is_consistent() -> No
         ({"type": "integer"}, "integer"),
         ({"type": "boolean"}, "boolean"),
         ({"type": "array", "items": {"type": "string", "enum": ["a"]}}, "multiselect"),
-        ({"type": "array", "items": {"type": "object", "properties": {"a": {"type": "string"}}}},
-         "subtable"),
+        (
+            {"type": "array", "items": {"type": "object", "properties": {"a": {"type": "string"}}}},
+            "subtable",
+        ),
         ({"type": "number", "x-formula": "1"}, "computed"),
     ],
 )
@@ -191,8 +202,14 @@ def test_a_money_field_defaults_to_two_places_in_cny() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "index"),
-    [("text", "text"), ("money", "number"), ("date", "text"), ("user", "number"),
-     ("select", "text"), ("serial", "text")],
+    [
+        ("text", "text"),
+        ("money", "number"),
+        ("date", "text"),
+        ("user", "number"),
+        ("select", "text"),
+        ("serial", "text"),
+    ],
 )
 def test_indexed_fields_declare_how_the_database_indexes_them(kind: str, index: str) -> None:
     extra = {**(OPTIONS if kind == "select" else {}), **(SERIAL if kind == "serial" else {})}

@@ -107,9 +107,12 @@ def test_a_serial_pattern_that_could_repeat_or_does_not_parse_is_refused(
 
 
 def test_serial_fields_are_listed_and_never_required_from_users() -> None:
-    form = make_form({"no": {"x-type": "serial", "x-serial": {"pattern": "{YYYY}{seq:5}",
-                                                             "reset": "yearly"}},
-                      "title": {"type": "string"}})  # fmt: skip
+    form = make_form(
+        {
+            "no": {"x-type": "serial", "x-serial": {"pattern": "{YYYY}{seq:5}", "reset": "yearly"}},
+            "title": {"type": "string"},
+        }
+    )
     assert list(form.serial_fields) == ["no"]
     assert form.system_fields == frozenset({"no"})
     assert form.validate({"title": "x"}) == []

@@ -23,8 +23,9 @@ def test_a_catastrophic_pattern_times_out_in_the_python_engine() -> None:
 
 
 def test_validating_against_a_catastrophic_pattern_answers_quickly_and_refuses_the_value() -> None:
-    form = make_form({"code": {"type": "string", "pattern": CATASTROPHIC},
-                      "n": {"type": "integer"}})  # fmt: skip
+    form = make_form(
+        {"code": {"type": "string", "pattern": CATASTROPHIC}, "n": {"type": "integer"}}
+    )
     started = time.perf_counter()
     issues = form.validate({"code": ATTACK, "n": "not a number"})
     assert time.perf_counter() - started < 5
@@ -50,9 +51,18 @@ def test_the_pattern_is_matched_with_search_semantics_like_json_schema() -> None
 
 
 def test_a_designer_message_replaces_the_generic_pattern_message() -> None:
-    form = make_form({"postcode": {"type": "string", "pattern": "^[0-9]{6}$",
-                                   "x-pattern-message": {"zh-CN": "请输入 6 位邮政编码",
-                                                         "en": "Enter a 6-digit postcode"}}})
+    form = make_form(
+        {
+            "postcode": {
+                "type": "string",
+                "pattern": "^[0-9]{6}$",
+                "x-pattern-message": {
+                    "zh-CN": "请输入 6 位邮政编码",
+                    "en": "Enter a 6-digit postcode",
+                },
+            }
+        }
+    )
     issue = form.validate({"postcode": "51800"})[0]
     assert issue.message.render("en") == "postcode: Enter a 6-digit postcode"
     assert issue.message.render("zh-CN") == "postcode：请输入 6 位邮政编码"

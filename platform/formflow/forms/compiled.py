@@ -182,9 +182,19 @@ class CompiledForm:
         schema_ok = engines.is_valid(data)
         if not schema_ok:
             issues.extend(self._explain(engines, data, ui_state))
+        platform: list[Issue] = []
         run_checks(
-            self._checks, data, "$", CheckContext(context.today if context else None, draft), issues
+            self._checks,
+            data,
+            "$",
+            CheckContext(context.today if context else None, draft),
+            platform,
         )
+        if issues:
+            # One message per problem: a value the schema refused is not checked again.
+            seen = {issue.path for issue in issues}
+            platform = [issue for issue in platform if not _under(issue.path, seen)]
+        issues.extend(platform)
         if draft:
             return issues
         if ui_state is not None:
@@ -339,6 +349,11 @@ class CompiledForm:
     def references(self, data: Mapping[str, Any]) -> list[Reference]:
         """Every user, department and record id in ``data``, with its path."""
         return list(find_references(self.fields, data))
+
+
+def _under(path: str, paths: set[str]) -> bool:
+    """True when ``path`` is one of ``paths`` or lies below one of them."""
+    return any(path == other or path.startswith((other + ".", other + "[")) for other in paths)
 
 
 def _is_empty(value: Any) -> bool:

@@ -54,7 +54,9 @@ def build_fields(
     if not isinstance(properties, Mapping):
         return {}, issues
     required = schema.get("required")
-    required_names = set(required) if isinstance(required, list) else set()
+    required_names = (
+        {name for name in required if isinstance(name, str)} if isinstance(required, list) else set()
+    )
     for index, name in enumerate(required if isinstance(required, list) else []):
         if isinstance(name, str) and name not in properties:
             issues.append(

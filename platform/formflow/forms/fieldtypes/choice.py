@@ -150,7 +150,10 @@ class MultiselectType(FieldType):
 
     def effective_schema(self, prop: Mapping[str, Any]) -> dict[str, Any]:
         schema = super().effective_schema(prop)
-        items = dict(schema.get("items") or {})
+        raw = schema.get("items", {})
+        if not isinstance(raw, Mapping):
+            return schema  # the meta-schema reports the malformed items
+        items = dict(raw)
         items.setdefault("type", "string")
         if "enum" not in items:
             items["enum"] = [option.value for option in parse_options(prop)]
