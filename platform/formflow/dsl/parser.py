@@ -47,6 +47,8 @@ from formflow.i18n import _
 
 #: Longest flow file accepted, in characters (a 500-step flow is about 60,000).
 MAX_SOURCE_LENGTH = 1_000_000
+#: Deepest nesting of blocks (if, parallel, branch) accepted.
+MAX_NESTING = 50
 
 _UNITS = {
     "workdays": DurationUnit.WORKDAYS,
@@ -555,6 +557,32 @@ class FlowTransformer(Transformer[Token, Any]):
         )
 
 
+def _ensure_nesting(tree: Tree[Token]) -> None:
+    """Refuse blocks nested deeper than :data:`MAX_NESTING` (iteratively: no recursion)."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data == "block":
+            depth += 1
+            if depth > MAX_NESTING:
+                meta = node.meta
+                raise SourceError(
+                    [
+                        Diagnostic(
+                            _(
+                                "Blocks are nested more than {limit} levels deep here; "
+                                "split the flow into simpler parts.",
+                                limit=MAX_NESTING,
+                            ),
+                            line=getattr(meta, "line", 1),
+                            column=getattr(meta, "column", 1),
+                            code="too_deep",
+                        )
+                    ]
+                )
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
+
+
 def parse_flow_file(text: str) -> ast.FlowFile:
     """Parse a flow file into its syntax tree.
 
@@ -582,14 +610,10 @@ def parse_flow_file(text: str) -> ast.FlowFile:
         raise SourceError(
             [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
         ) from None
-    try:
-        for subtree in tree.iter_subtrees():
-            if subtree.data == "expr" and isinstance(subtree.children[0], Tree):
-                ensure_depth(subtree.children[0])
-    except RecursionError:
-        raise SourceError(
-            [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
-        ) from None
+    _ensure_nesting(tree)
+    for subtree in tree.iter_subtrees():
+        if subtree.data == "expr" and isinstance(subtree.children[0], Tree):
+            ensure_depth(subtree.children[0])
     transformer = merge_transformers(  # type: ignore[no-untyped-call]
         FlowTransformer(text), expr=ExprTransformer()
     )
@@ -600,6 +624,10 @@ def parse_flow_file(text: str) -> ast.FlowFile:
             [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
         ) from None
     except VisitError as error:
+        if isinstance(error.orig_exc, RecursionError):
+            raise SourceError(
+                [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
+            ) from None
         if isinstance(error.orig_exc, FormflowError) and error.orig_exc.diagnostics:
             raise SourceError(list(error.orig_exc.diagnostics)) from None
         raise
