@@ -121,7 +121,68 @@ CUSTOMER = {
     },
 }
 
+LEAVE = {
+    "type": "object",
+    "properties": {
+        "leave_type": {"type": "string"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date"},
+        "days": {"type": "number"},
+        "reason": {"type": "string"},
+        "handover": {"type": "integer", "x-type": "user"},
+    },
+    "required": ["start", "end", "days"],
+}
+CONTRACT = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "amount": {"type": "number", "x-type": "money"},
+        "counterparty": {"type": "string"},
+        "legal_note": {"type": "string"},
+        "finance_note": {"type": "string"},
+        "signed_on": {"type": "string", "format": "date"},
+    },
+    "required": ["title", "amount"],
+}
+PURCHASE = {
+    "type": "object",
+    "properties": {
+        "amount": {"type": "number", "x-type": "money"},
+        "supplier": {"type": "string"},
+        "buyer": {"type": "integer", "x-type": "user"},
+        "order_no": {"type": "string"},
+        "lines": {
+            "type": "array",
+            "x-type": "subtable",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "item": {"type": "string"},
+                    "qty": {"type": "number"},
+                    "price": {"type": "number", "x-type": "money"},
+                },
+            },
+        },
+    },
+    "required": ["amount"],
+}
+PURCHASE_ORDER = {
+    "type": "object",
+    "properties": {
+        "supplier": {"type": "string"},
+        "amount": {"type": "number", "x-type": "money"},
+        "item": {"type": "string"},
+        "qty": {"type": "number"},
+    },
+    "required": ["supplier", "amount"],
+}
+
 FORMS = {
+    "leave_request": compile_form(LEAVE),
+    "contract": compile_form(CONTRACT),
+    "purchase_request": compile_form(PURCHASE),
+    "purchase_order": compile_form(PURCHASE_ORDER),
     "expense_claim": compile_form(EXPENSE),
     "payment": compile_form(PAYMENT),
     "ledger": compile_form(LEDGER),

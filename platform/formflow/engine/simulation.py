@@ -110,7 +110,9 @@ def simulate(
             break
         task = open_tasks[0]
         verb = TaskVerb.REJECT if (decisions or {}).get(task.node) == "reject" else TaskVerb.APPROVE
-        state, effects = handle(spec, state, TaskAction(task.id, task.assignee, verb), ctx)
+        comment = "simulation" if verb is TaskVerb.REJECT else None
+        action = TaskAction(task.id, task.assignee, verb, comment=comment)
+        state, effects = handle(spec, state, action, ctx)
         collected.extend(effects)
     return SimulationResult(
         status=state.status,
