@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flowkit import FORMS, ORG, compile_text, expressions
+
 from formflow.dsl import check_flow
 from formflow.engine import load_cases, run_cases
 from formflow.errors import Severity
