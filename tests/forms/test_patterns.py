@@ -1,4 +1,4 @@
-"""Designer patterns cannot hang the server: both engines bound their regex matching."""
+"""Designer input cannot hang or reach out from the server: bounded regexes, no fetching."""
 
 from __future__ import annotations
 
@@ -66,3 +66,12 @@ def test_a_designer_message_replaces_the_generic_pattern_message() -> None:
     issue = form.validate({"postcode": "51800"})[0]
     assert issue.message.render("en") == "postcode: Enter a 6-digit postcode"
     assert issue.message.render("zh-CN") == "postcode：请输入 6 位邮政编码"
+
+
+def test_the_fast_engine_never_fetches_a_remote_reference() -> None:
+    import jsonschema_rs
+
+    from formflow.forms.engines import SchemaEngines
+
+    with pytest.raises(jsonschema_rs.ValidationError, match="never fetches"):
+        SchemaEngines({"$ref": "https://example.com/schema.json"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from formflow.errors import DefinitionInvalid, EvaluationFailed, Issue
@@ -24,7 +25,7 @@ from formflow.forms.fields import FieldSpec, IndexKind, walk_fields
 from formflow.forms.fieldtypes import CheckContext
 from formflow.forms.forminfo import FormInfo
 from formflow.forms.formlevel import AggregateConstraint, Constraint, StatusRule
-from formflow.forms.formulas import Formula, compute_all
+from formflow.forms.formulas import Formula, compute_all, copy_json
 from formflow.forms.jsonvalues import utc_text
 from formflow.forms.labels import label_msg
 from formflow.forms.paths import join
@@ -83,6 +84,7 @@ class CompiledForm:
         self._engines = analysis.engines
         self._draft_engines: SchemaEngines | None = None
         self._checks = plan_checks(self.fields)
+        self._clean_plan = _CleanPlan.of(self.fields)
         self._translator = ErrorTranslator(self.fields)
 
     # -- what the services need to know ------------------------------------------------------
@@ -322,8 +324,8 @@ class CompiledForm:
         """
         if not isinstance(data, Mapping):
             return {}, self.validate(data)
-        clean = _clean(self.fields, data)
-        computed, issues = compute_all(self.formulas, clean, context)
+        clean = _clean(self._clean_plan, data)
+        computed, issues = compute_all(self.formulas, clean, context, in_place=True)
         ui_state = None
         if not draft and self.ui.has_conditions:
             ui_state = evaluate_ui(self.ui, self.fields, computed, context)
@@ -357,7 +359,7 @@ def _under(path: str, paths: set[str]) -> bool:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, list) and not value)
+    return value is None or (value == "" if isinstance(value, str) else value == [])
 
 
 def _keys_of(path: str) -> list[str | int]:
@@ -391,19 +393,36 @@ def _drop(data: Any, keys: list[str | int]) -> None:
         node.pop(keys[-1], None)
 
 
-def _clean(fields: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _CleanPlan:
+    """What :func:`_clean` must do at one level: normalise date-times, descend into tables."""
+
+    datetimes: frozenset[str]
+    tables: Mapping[str, _CleanPlan]
+
+    @classmethod
+    def of(cls, fields: Mapping[str, FieldSpec]) -> _CleanPlan:
+        return cls(
+            frozenset(name for name, spec in fields.items() if spec.type.name == "datetime"),
+            {name: cls.of(spec.children) for name, spec in fields.items() if spec.children},
+        )
+
+
+def _clean(plan: _CleanPlan, data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy without empty values, with date-times in UTC, recursing into sub-table rows."""
     clean: dict[str, Any] = {}
     for key, raw in data.items():
-        if _is_empty(raw):
+        kind = type(raw)
+        if raw is None or (kind is str and not raw) or (kind is list and not raw):
             continue
-        spec = fields.get(key)
-        value: Any
-        if spec is not None and spec.type.name == "datetime" and isinstance(raw, str):
-            value = utc_text(raw)
-        elif spec is not None and spec.children and isinstance(raw, list):
-            value = [_clean(spec.children, row) if isinstance(row, Mapping) else row for row in raw]
-        else:
-            value = copy.deepcopy(raw)
+        value: Any = raw
+        if kind is str:
+            if key in plan.datetimes:
+                value = utc_text(raw)
+        elif kind is list and key in plan.tables:
+            table = plan.tables[key]
+            value = [_clean(table, row) if isinstance(row, Mapping) else row for row in raw]
+        elif kind is dict or kind is list or isinstance(raw, Mapping):
+            value = copy_json(raw)
         clean[key] = value
     return clean

@@ -55,7 +55,9 @@ def build_fields(
         return {}, issues
     required = schema.get("required")
     required_names = (
-        {name for name in required if isinstance(name, str)} if isinstance(required, list) else set()
+        {name for name in required if isinstance(name, str)}
+        if isinstance(required, list)
+        else set()
     )
     for index, name in enumerate(required if isinstance(required, list) else []):
         if isinstance(name, str) and name not in properties:

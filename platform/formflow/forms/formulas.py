@@ -172,10 +172,20 @@ def _order(formulas: Mapping[str, Formula]) -> tuple[list[str], list[list[str]]]
 
 
 def compute_all(
-    formulas: Sequence[Formula], data: Mapping[str, Any], context: EvalContext | None
+    formulas: Sequence[Formula],
+    data: Mapping[str, Any],
+    context: EvalContext | None,
+    *,
+    in_place: bool = False,
 ) -> tuple[dict[str, Any], list[Issue]]:
-    """A copy of ``data`` with every formula computed, and the problems met on the way."""
-    result = _copy(data)
+    """A copy of ``data`` with every formula computed, and the problems met on the way.
+
+    With ``in_place`` the caller hands over a ``dict`` it owns (already copied), which is
+    filled in directly.
+    """
+    if not formulas:
+        return (data if in_place and isinstance(data, dict) else copy_json(data)), []
+    result = data if in_place and isinstance(data, dict) else copy_json(data)
     issues: list[Issue] = []
     for formula in formulas:
         for row, path, chain in _rows(result, formula.table):
@@ -203,11 +213,14 @@ def compute_all(
     return result, issues
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _copy(item) for key, item in value.items()}
+def copy_json(value: Any) -> Any:
+    """A copy of JSON-like data: new dicts and lists, shared (immutable) scalars."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_copy(item) for item in value]
+        return [copy_json(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: copy_json(item) for key, item in value.items()}
     return value
 
 
