@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from formflow.dsl.checker import FormLike, check_flow, has_errors
-from formflow.dsl.compiler import build_automation_spec, build_flow_spec
+from formflow.dsl.checker import FormLike, check_flow, check_tree, has_errors
+from formflow.dsl.compiler import build_automation_spec
 from formflow.dsl.parser import parse_flow_file
 from formflow.dsl.spec import (
     FORMAT_VERSION,
@@ -59,12 +59,12 @@ def compile_file(
     settings: Mapping[str, Any] | None = None,
 ) -> CompiledFile:
     """Check and compile every definition of ``source``; SourceError when there are errors."""
-    diagnostics = check_flow(source, forms=forms, org=org, settings=settings)
+    tree = parse_flow_file(source)
+    diagnostics, specs = check_tree(tree, forms=forms, org=org, settings=settings, source=source)
     if has_errors(diagnostics):
         raise SourceError([d for d in diagnostics if d.severity == Severity.ERROR])
-    tree = parse_flow_file(source)
     return CompiledFile(
-        flows={f.name: build_flow_spec(f, settings, source) for f in tree.flows},
+        flows=specs,
         automations={a.name: build_automation_spec(a, settings) for a in tree.automations},
         warnings=tuple(diagnostics),
     )

@@ -30,11 +30,12 @@ from formflow.dsl import ast
 from formflow.dsl.checks_definitions import check_automation, check_flow_def
 from formflow.dsl.diagnosis import FormLike, Report
 from formflow.dsl.parser import parse_flow_file
+from formflow.dsl.spec import FlowSpec
 from formflow.errors import Diagnostic, Severity, SourceError
 from formflow.i18n import _
 from formflow.orgchart import OrgChart
 
-__all__ = ["FormLike", "check_flow", "has_errors"]
+__all__ = ["FormLike", "check_flow", "check_tree", "has_errors"]
 
 
 def check_flow(
@@ -49,7 +50,21 @@ def check_flow(
         tree = parse_flow_file(source)
     except SourceError as error:
         return list(error.diagnostics)
+    diagnostics, _specs = check_tree(tree, forms=forms, org=org, settings=settings, source=source)
+    return diagnostics
+
+
+def check_tree(
+    tree: ast.FlowFile,
+    *,
+    forms: Mapping[str, FormLike],
+    org: OrgChart,
+    settings: Mapping[str, Any] | None = None,
+    source: str = "",
+) -> tuple[list[Diagnostic], dict[str, FlowSpec]]:
+    """Check a parsed file; the diagnostics and the graphs built on the way (by flow name)."""
     report = Report()
+    specs: dict[str, FlowSpec] = {}
     seen: dict[str, ast.FlowDef | ast.AutomationDef] = {}
     definitions: list[ast.FlowDef | ast.AutomationDef] = [*tree.flows, *tree.automations]
     for definition in definitions:
@@ -62,10 +77,10 @@ def check_flow(
             )
         seen[definition.name] = definition
     for flow in tree.flows:
-        check_flow_def(report, flow, forms, org, settings or {})
+        specs[flow.name] = check_flow_def(report, flow, forms, org, settings or {}, source)
     for automation in tree.automations:
         check_automation(report, automation, forms, org)
-    return sorted(report.items, key=lambda d: (d.line, d.column))
+    return sorted(report.items, key=lambda d: (d.line, d.column)), specs
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

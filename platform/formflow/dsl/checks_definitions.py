@@ -21,6 +21,7 @@ from formflow.dsl.diagnosis import (
     flow_scope,
 )
 from formflow.dsl.model import ModeKind, Pos, RuleKind
+from formflow.dsl.spec import FlowSpec
 from formflow.expr import BOOLEAN, DATE, DATETIME, Scope
 from formflow.i18n import _
 from formflow.orgchart import OrgChart
@@ -70,7 +71,9 @@ def check_flow_def(
     forms: Mapping[str, FormLike],
     org: OrgChart,
     settings: Mapping[str, Any],
-) -> None:
+    source: str = "",
+) -> FlowSpec:
+    """Check one flow; returns its graph (built anyway, so the compiler can reuse it)."""
     form = _form(report, flow.form, flow.form_pos, forms)
     _check_settings(report, flow, settings)
     params = param_values(flow.params, settings)
@@ -79,7 +82,9 @@ def check_flow_def(
     for stmt in flow.policies:
         check_rules(report, stmt.rules, form, org)
     _check_body(report, flow.body, form, forms, scope, org)
-    check_graph(report, build_flow_spec(flow, settings))
+    spec = build_flow_spec(flow, settings, source)
+    check_graph(report, spec)
+    return spec
 
 
 def _check_body(

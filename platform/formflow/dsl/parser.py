@@ -12,11 +12,12 @@ The grammar is ``flow.lark`` beside this module; it ``%import``s the expression 
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.visitors import merge_transformers
 
@@ -41,14 +42,14 @@ from formflow.dsl.model import (
     TimeoutAction,
 )
 from formflow.dsl.syntax_errors import describe_syntax_error
-from formflow.errors import Diagnostic, FormflowError, SourceError
-from formflow.expr import ExprTransformer, ensure_depth, grammar_path
+from formflow.errors import Diagnostic, SourceError
+from formflow.expr import MAX_DEPTH, ExprTransformer, grammar_path
 from formflow.i18n import _
 
 #: Longest flow file accepted, in characters (a 500-step flow is about 60,000).
 MAX_SOURCE_LENGTH = 1_000_000
-#: Deepest nesting of blocks (if, parallel, branch) accepted.
-MAX_NESTING = 50
+#: Deepest nesting of braces and parentheses (blocks, mappings, calls) accepted.
+MAX_NESTING = 60
 
 _UNITS = {
     "workdays": DurationUnit.WORKDAYS,
@@ -84,6 +85,28 @@ def parser() -> Lark:
     )
 
 
+@functools.cache
+def transformer() -> Transformer[Token, Any]:
+    """Our transformer merged with the expression language's, built once per process.
+
+    lark's ``v_args`` wrappers are rebuilt on every attribute access; binding each callback
+    once on the instance keeps transforming a 500-step flow cheap.
+    """
+    merged: Transformer[Token, Any] = merge_transformers(  # type: ignore[no-untyped-call]
+        FlowTransformer(), expr=ExprTransformer()
+    )
+    for name in dir(merged):
+        if not name.startswith("_") and name != "transform":
+            value = getattr(merged, name)
+            if callable(value):
+                setattr(merged, name, value)
+    return merged
+
+
+#: The text being parsed (the transformer slices expression sources out of it).
+_SOURCE: ContextVar[str] = ContextVar("flow_source", default="")
+
+
 def parse_duration(text: str) -> Duration:
     """``"48h"``, ``"3 workdays"``, ``"2d"`` -> :class:`Duration`."""
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -108,6 +131,31 @@ def unquote(literal: str) -> str:
     return "".join(out)
 
 
+def _ensure_depth(node: Any, meta: Any) -> None:
+    """Refuse an expression nested deeper than the expression language allows."""
+    stack: list[tuple[Any, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SourceError(
+                [
+                    Diagnostic(
+                        _(
+                            "This expression is nested too deeply (more than {limit} levels). "
+                            "Split it into several computed fields.",
+                            limit=MAX_DEPTH,
+                        ),
+                        line=meta.line,
+                        column=meta.column,
+                        code="too_deep",
+                    )
+                ]
+            )
+        children = getattr(current, "children", None)
+        if callable(children):
+            stack.extend((child, depth + 1) for child in children())
+
+
 def _pos(meta: Any) -> Pos:
     if getattr(meta, "empty", True):
         return Pos()
@@ -128,11 +176,8 @@ def _title(value: Any) -> str | None:
 
 @v_args(meta=True)
 class FlowTransformer(Transformer[Token, Any]):
-    """Builds :mod:`formflow.dsl.ast` nodes; one instance per parse (it holds the text)."""
+    """Builds :mod:`formflow.dsl.ast` nodes while the LALR parser reduces rules."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._text = text
 
     # -- file and definitions -----------------------------------------------------------
 
@@ -493,7 +538,8 @@ class FlowTransformer(Transformer[Token, Any]):
         return (str(children[0]), children[1])
 
     def expr(self, meta: Any, children: list[Any]) -> Expr:
-        source = self._text[meta.start_pos : meta.end_pos]
+        _ensure_depth(children[0], meta)
+        source = _SOURCE.get()[meta.start_pos : meta.end_pos]
         return Expr(source, meta.line, meta.column, children[0])
 
     # -- automations --------------------------------------------------------------------
@@ -557,37 +603,63 @@ class FlowTransformer(Transformer[Token, Any]):
         )
 
 
-def _ensure_nesting(tree: Tree[Token]) -> None:
-    """Refuse blocks nested deeper than :data:`MAX_NESTING` (iteratively: no recursion)."""
-    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if node.data == "block":
+def _brace_depth(text: str) -> tuple[int, int, int]:
+    """The deepest ``{`` nesting outside strings and comments, and where it happens."""
+    depth = deepest = 0
+    where = (1, 1)
+    line, column = 1, 1
+    quote: str | None = None
+    comment = False
+    escaped = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote is not None:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char in (quote, "\n"):
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "{(":
             depth += 1
-            if depth > MAX_NESTING:
-                meta = node.meta
-                raise SourceError(
-                    [
-                        Diagnostic(
-                            _(
-                                "Blocks are nested more than {limit} levels deep here; "
-                                "split the flow into simpler parts.",
-                                limit=MAX_NESTING,
-                            ),
-                            line=getattr(meta, "line", 1),
-                            column=getattr(meta, "column", 1),
-                            code="too_deep",
-                        )
-                    ]
-                )
-        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
+            if depth > deepest:
+                deepest, where = depth, (line, column)
+        elif char in "})":
+            depth -= 1
+        if char == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+    return deepest, where[0], where[1]
+
+
+def _too_deep(line: int = 1, column: int = 1) -> SourceError:
+    return SourceError(
+        [
+            Diagnostic(
+                _(
+                    "Blocks are nested more than {limit} levels deep here; "
+                    "split the flow into simpler parts.",
+                    limit=MAX_NESTING,
+                ),
+                line=line,
+                column=column,
+                code="too_deep",
+            )
+        ]
+    )
 
 
 def parse_flow_file(text: str) -> ast.FlowFile:
     """Parse a flow file into its syntax tree.
 
     Raises :class:`SourceError` with one diagnostic (line, column, friendly message, hint)
-    when the text does not follow the grammar.
+    when the text does not follow the grammar, is too long, or nests too deeply.
     """
     if len(text) > MAX_SOURCE_LENGTH:
         raise SourceError(
@@ -602,35 +674,22 @@ def parse_flow_file(text: str) -> ast.FlowFile:
                 )
             ]
         )
+    deepest, line, column = _brace_depth(text)
+    if deepest > MAX_NESTING:
+        raise _too_deep(line, column)
     try:
         tree = parser().parse(text)
     except UnexpectedInput as error:
         raise SourceError([describe_syntax_error(parser(), text, error)]) from None
-    except RecursionError:
-        raise SourceError(
-            [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
-        ) from None
-    _ensure_nesting(tree)
-    for subtree in tree.iter_subtrees():
-        if subtree.data == "expr" and isinstance(subtree.children[0], Tree):
-            ensure_depth(subtree.children[0])
-    transformer = merge_transformers(  # type: ignore[no-untyped-call]
-        FlowTransformer(text), expr=ExprTransformer()
-    )
+    token = _SOURCE.set(text)
     try:
-        result = transformer.transform(tree)
-    except RecursionError:
-        raise SourceError(
-            [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
-        ) from None
+        result = transformer().transform(tree)
     except VisitError as error:
-        if isinstance(error.orig_exc, RecursionError):
-            raise SourceError(
-                [Diagnostic(_("The flow is nested too deeply to be read."), code="too_deep")]
-            ) from None
-        if isinstance(error.orig_exc, FormflowError) and error.orig_exc.diagnostics:
+        if isinstance(error.orig_exc, SourceError):
             raise SourceError(list(error.orig_exc.diagnostics)) from None
         raise
+    finally:
+        _SOURCE.reset(token)
     if not isinstance(result, ast.FlowFile):  # pragma: no cover - the grammar guarantees it
         raise SourceError([Diagnostic(_("The text could not be read."))])
     return result
