@@ -6,6 +6,7 @@ The org (ids in brackets)::
     ├── 销售部 [2] head 李四 [2]:   张三 [1], 李四 [2], 陈一 [9]
     └── 财务部 [3] head 赵六 [4]:   赵六 [4] (cfo, finance), 孙七 [5] (cashier, finance)
     周八 [6] (legal), 吴九 [7] (hr), 郑十 [8] inactive (auditor), 王五 [3] (admin)
+    项目组 [4]: a department without a head
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def make_org() -> OrgChart:
         DepartmentInfo(1, "总公司", head_id=3),
         DepartmentInfo(2, "销售部", parent_id=1, head_id=2),
         DepartmentInfo(3, "财务部", parent_id=1, head_id=4),
+        DepartmentInfo(4, "项目组"),  # no head, no parent
     ]
     roles = [
         RoleAssignment("cfo", 4),

@@ -235,3 +235,16 @@ def test_carbon_copies_are_recorded_unread_and_can_be_marked_read() -> None:
     assert [(c.user, c.read) for c in run.state.cc] == [(NAMES["wujiu"], False)]
     run.send(MarkCcRead(NAMES["wujiu"]))
     assert [(c.user, c.read) for c in run.state.cc] == [(NAMES["wujiu"], True)]
+
+
+def test_a_rejection_can_send_the_request_back_to_an_earlier_step() -> None:
+    run = Driver("""
+flow f on expense_claim {
+  step a { approve by user(lisi) }
+  step b { approve by user(zhaoliu) on reject return to a }
+}""")
+    run.start()
+    run.act("lisi")
+    run.act("zhaoliu", "reject", comment="请主管复核")
+    assert run.status == "running"
+    assert run.open() == [("a", "lisi")]
