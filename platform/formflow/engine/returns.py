@@ -33,7 +33,7 @@ from formflow.errors import TransitionNotAllowed
 from formflow.i18n import _
 
 if TYPE_CHECKING:
-    from formflow.engine.runtime import Runtime
+    from formflow.engine.core import RuntimeCore as Runtime
 
 ROOT = "root"
 LIVE = (TokenStatus.ACTIVE, TokenStatus.SPLIT)
