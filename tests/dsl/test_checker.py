@@ -69,6 +69,8 @@ CASES = [
      " then create ledger for each reason { amount: 1 } } }", 3, "error"),
     ("not_link", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
      " then update payment via reason { memo: reason } } }", 3, "error"),
+    ("set_column", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
+     " set items.amount = 1 } }", 3, "error"),
     ("bad_url", 'flow f on expense_claim {\n step a { approve by role(cfo)\n'
      ' then webhook "ftp://x" } }', 3, "error"),
     ("no_trigger", "automation a on customer {\n notify field(owner) \"hi\" }", 1, "error"),

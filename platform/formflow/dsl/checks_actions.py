@@ -40,6 +40,14 @@ def check_actions(
                     action.column,
                     did_you_mean(action.path or "", all_paths(form)),
                 )
+            elif "." in (action.path or ""):
+                report.error(
+                    "set_column",
+                    _("`set` writes a whole field; `{field}` is a sub-table column. Set the "
+                      "sub-table, or use a formula column in the form.", field=action.path),
+                    action.line,
+                    action.column,
+                )
             check_expr(report, action.value, scope, target)
         elif kind in (ActionKind.CREATE, ActionKind.UPDATE):
             _check_record_action(report, action, form, forms, scope)
