@@ -9,7 +9,8 @@ Public API::
     FormExpressions(scope, eval_context)                         # the standard evaluator
     simulate(spec, data, initiator, org, ...) -> SimulationResult   # dry run, no effects
     run_cases(spec, cases, org, ...) -> list[CaseResult]         # simulation cases file
-    automation_matches(...) / automation_effects(...) / next_run(...)   # automations
+    automation_matches(spec, RecordEvent(...), ctx) / passes_filter(spec, data, ctx)
+    automation_effects(spec, data, ctx) / next_run(spec, after, data)   # automations
 
 Events: Start, TaskAction (TaskVerb: approve, reject, return, transfer, add_approver,
 delegate, reclaim, comment), Withdraw, Urge, TimerFired, MarkCcRead. Effects: TaskCreated,
@@ -23,7 +24,13 @@ prefix timer keys with the instance id. Semantics are documented in docs/flow-ds
 
 from __future__ import annotations
 
-from formflow.engine.automation import automation_effects, automation_matches, next_run
+from formflow.engine.automation import (
+    RecordEvent,
+    automation_effects,
+    automation_matches,
+    next_run,
+    passes_filter,
+)
 from formflow.engine.cases import CaseResult, load_cases, run_cases
 from formflow.engine.context import EngineContext, ExpressionPort, FormExpressions
 from formflow.engine.effects import (
@@ -74,6 +81,7 @@ __all__ = [
     "MarkCcRead",
     "Notify",
     "Position",
+    "RecordEvent",
     "ScheduleTimer",
     "SetFields",
     "SimulationResult",
@@ -97,6 +105,7 @@ __all__ = [
     "handle",
     "load_cases",
     "next_run",
+    "passes_filter",
     "run_cases",
     "simulate",
 ]
