@@ -14,7 +14,7 @@ diagnostics out. It never raises. What it reports (each ``code`` is tested):
 * routing: ``unknown_step`` (goto, return, withdraw), ``goto_region``, ``no_default``,
   ``join_count``, ``never_joins``, ``unreachable``, ``no_end``, ``bad_vote``;
 * actions: ``unknown_target_field``, ``unmapped_required``, ``not_subtable``, ``not_link``,
-  ``bad_url``, ``set_column``; settings: ``unknown_setting``, ``setting_type``;
+  ``bad_url``, ``set_column``; settings: ``setting_type``;
 * automations: ``no_trigger``, ``not_date``.
 
 Rules live in :mod:`formflow.dsl.checks_people`, `checks_actions`, `checks_graph` and
