@@ -21,6 +21,7 @@ Publishing a new version::
 
 from __future__ import annotations
 
+from formflow.forms.changes import Change, ChangeKind
 from formflow.forms.compiled import CompiledForm, compile_form
 from formflow.forms.definition import check_definition
 from formflow.forms.fields import FieldSpec, IndexKind, LinkSpec, Option
@@ -34,7 +35,7 @@ from formflow.forms.rollup import Aggregate, RollupSpec
 from formflow.forms.serial import SerialPattern, SerialReset
 from formflow.forms.ui import FieldUi, Section, UiSpec
 from formflow.forms.uistate import FieldState, UiState
-from formflow.forms.versions import Change, ChangeKind, VersionDiff, diff_versions
+from formflow.forms.versions import VersionDiff, diff_versions
 
 __all__ = [
     "Aggregate",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from formflow.errors import DefinitionInvalid, EvaluationFailed, Issue
@@ -25,12 +24,20 @@ from formflow.forms.fields import FieldSpec, IndexKind, walk_fields
 from formflow.forms.fieldtypes import CheckContext
 from formflow.forms.forminfo import FormInfo
 from formflow.forms.formlevel import AggregateConstraint, Constraint, StatusRule
-from formflow.forms.formulas import Formula, compute_all, copy_json
-from formflow.forms.jsonvalues import utc_text
+from formflow.forms.formulas import Formula, compute_all
 from formflow.forms.labels import label_msg
 from formflow.forms.paths import join
 from formflow.forms.references import Reference, find_references
 from formflow.forms.schemawalk import subschemas
+from formflow.forms.submission import (
+    CleanPlan,
+    clean_data,
+    drop_value,
+    is_empty,
+    is_under,
+    keys_of,
+    value_at,
+)
 from formflow.forms.ui import UiSpec
 from formflow.forms.uistate import UiState, evaluate_ui
 from formflow.forms.valuechecks import plan_checks, run_checks
@@ -84,7 +91,7 @@ class CompiledForm:
         self._engines = analysis.engines
         self._draft_engines: SchemaEngines | None = None
         self._checks = plan_checks(self.fields)
-        self._clean_plan = _CleanPlan.of(self.fields)
+        self._clean_plan = CleanPlan.of(self.fields)
         self._translator = ErrorTranslator(self.fields)
 
     # -- what the services need to know ------------------------------------------------------
@@ -195,7 +202,7 @@ class CompiledForm:
         if issues:
             # One message per problem: a value the schema refused is not checked again.
             seen = {issue.path for issue in issues}
-            platform = [issue for issue in platform if not _under(issue.path, seen)]
+            platform = [issue for issue in platform if not is_under(issue.path, seen)]
         issues.extend(platform)
         if draft:
             return issues
@@ -247,8 +254,8 @@ class CompiledForm:
         for path, state in ui_state.fields.items():
             if not state.required or path in already:
                 continue
-            if _is_empty(_value_at(data, path)):
-                keys = _keys_of(path)
+            if is_empty(value_at(data, path)):
+                keys = keys_of(path)
                 missing.append(
                     Issue(
                         path,
@@ -324,13 +331,13 @@ class CompiledForm:
         """
         if not isinstance(data, Mapping):
             return {}, self.validate(data)
-        clean = _clean(self._clean_plan, data)
+        clean = clean_data(self._clean_plan, data)
         computed, issues = compute_all(self.formulas, clean, context, in_place=True)
         ui_state = None
         if not draft and self.ui.has_conditions:
             ui_state = evaluate_ui(self.ui, self.fields, computed, context)
             for path in sorted(ui_state.hidden, key=len, reverse=True):
-                _drop(computed, _keys_of(path))
+                drop_value(computed, keys_of(path))
         issues.extend(self._validate(computed, draft, context, ui_state))
         return computed, issues
 
@@ -351,78 +358,3 @@ class CompiledForm:
     def references(self, data: Mapping[str, Any]) -> list[Reference]:
         """Every user, department and record id in ``data``, with its path."""
         return list(find_references(self.fields, data))
-
-
-def _under(path: str, paths: set[str]) -> bool:
-    """True when ``path`` is one of ``paths`` or lies below one of them."""
-    return any(path == other or path.startswith((other + ".", other + "[")) for other in paths)
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (value == "" if isinstance(value, str) else value == [])
-
-
-def _keys_of(path: str) -> list[str | int]:
-    """The keys of a simple JSON path built by :mod:`formflow.forms.paths` (``$.a[0].b``)."""
-    keys: list[str | int] = []
-    for part in path[2:].replace("[", ".[").split("."):
-        if not part:
-            continue
-        keys.append(int(part[1:-1]) if part.startswith("[") else part)
-    return keys
-
-
-def _value_at(data: Any, path: str) -> Any:
-    node = data
-    for key in _keys_of(path):
-        if isinstance(key, int):
-            node = node[key] if isinstance(node, list) and key < len(node) else None
-        else:
-            node = node.get(key) if isinstance(node, Mapping) else None
-    return node
-
-
-def _drop(data: Any, keys: list[str | int]) -> None:
-    node = data
-    for key in keys[:-1]:
-        if isinstance(key, int):
-            node = node[key] if isinstance(node, list) and key < len(node) else None
-        else:
-            node = node.get(key) if isinstance(node, dict) else None
-    if isinstance(node, dict) and keys:
-        node.pop(keys[-1], None)
-
-
-@dataclass(frozen=True)
-class _CleanPlan:
-    """What :func:`_clean` must do at one level: normalise date-times, descend into tables."""
-
-    datetimes: frozenset[str]
-    tables: Mapping[str, _CleanPlan]
-
-    @classmethod
-    def of(cls, fields: Mapping[str, FieldSpec]) -> _CleanPlan:
-        return cls(
-            frozenset(name for name, spec in fields.items() if spec.type.name == "datetime"),
-            {name: cls.of(spec.children) for name, spec in fields.items() if spec.children},
-        )
-
-
-def _clean(plan: _CleanPlan, data: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy without empty values, with date-times in UTC, recursing into sub-table rows."""
-    clean: dict[str, Any] = {}
-    for key, raw in data.items():
-        kind = type(raw)
-        if raw is None or (kind is str and not raw) or (kind is list and not raw):
-            continue
-        value: Any = raw
-        if kind is str:
-            if key in plan.datetimes:
-                value = utc_text(raw)
-        elif kind is list and key in plan.tables:
-            table = plan.tables[key]
-            value = [_clean(table, row) if isinstance(row, Mapping) else row for row in raw]
-        elif kind is dict or kind is list or isinstance(raw, Mapping):
-            value = copy_json(raw)
-        clean[key] = value
-    return clean

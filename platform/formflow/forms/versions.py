@@ -18,100 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from formflow.errors import Issue
 from formflow.expr import EvalContext
+from formflow.forms.changes import Change, ChangeKind
 from formflow.forms.compiled import CompiledForm, compile_form
+from formflow.forms.fieldchanges import compare_fields, compare_rules, field_title
 from formflow.forms.fields import FieldSpec, walk_fields
-from formflow.forms.labels import label_msg
 from formflow.forms.migration import Migration, apply_migration
 from formflow.forms.quoting import quote
-from formflow.i18n import Msg, _
-
-
-class ChangeKind(StrEnum):
-    FIELD_ADDED = "field_added"
-    FIELD_REMOVED = "field_removed"
-    FIELD_RENAMED = "field_renamed"
-    TYPE_CHANGED = "type_changed"
-    REQUIRED_ADDED = "required_added"
-    REQUIRED_REMOVED = "required_removed"
-    OPTIONS_REMOVED = "options_removed"
-    OPTIONS_ADDED = "options_added"
-    CONSTRAINT_TIGHTENED = "constraint_tightened"
-    CONSTRAINT_LOOSENED = "constraint_loosened"
-    FORMULA_CHANGED = "formula_changed"
-    LABEL_CHANGED = "label_changed"
-    INDEX_CHANGED = "index_changed"
-    RULES_CHANGED = "rules_changed"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One difference; ``path`` is the dotted field path (``""`` for the whole form)."""
-
-    kind: ChangeKind
-    path: str
-    breaking: bool
-    message: Msg
-    old: Any = None
-    new: Any = None
-
-    def render(self, locale: str | None) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "path": self.path,
-            "breaking": self.breaking,
-            "message": self.message.render(locale),
-        }
-
-
-#: Type changes that keep every old value valid.
-SAFE_TYPE_CHANGES = frozenset(
-    {
-        ("integer", "number"),
-        ("integer", "money"),
-        ("number", "money"),
-        ("money", "number"),
-        ("text", "textarea"),
-        ("textarea", "text"),
-        ("select", "text"),
-        ("email", "text"),
-        ("phone", "text"),
-        ("url", "text"),
-        ("idcard", "text"),
-        ("rating", "integer"),
-        ("rating", "number"),
-        ("attachments", "images"),
-        ("images", "attachments"),
-    }
-)
-
-#: Limits where a larger new value is tighter, and where a smaller one is.
-_RAISE_TIGHTENS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
-_LOWER_TIGHTENS = (
-    "maximum",
-    "exclusiveMaximum",
-    "maxLength",
-    "maxItems",
-    "maxProperties",
-    "x-scale",
-    "x-max-files",
-    "x-max-size",
-    "x-rating-max",
-    "x-region-level",
-)
-_CHANGE_TIGHTENS = (
-    "pattern",
-    "format",
-    "const",
-    "multipleOf",
-    "x-accept",
-    "uniqueItems",
-    "x-currency",
-)
+from formflow.i18n import _
 
 
 @dataclass(frozen=True)
@@ -212,7 +129,7 @@ def diff_versions(
                     new_path,
                 )
             )
-            changes.extend(_compare(old_fields[old_path], new_fields[new_path]))
+            changes.extend(compare_fields(old_fields[old_path], new_fields[new_path]))
     for path in removed:
         if (
             path.split(".")[0] in {p.split(".")[0] for p in removed}
@@ -229,14 +146,14 @@ def diff_versions(
                 _(
                     "{field} is removed; existing values stay in the records but "
                     "are no longer shown.",
-                    field=_title(old_fields[path]),
+                    field=field_title(old_fields[path]),
                 )
                 if not closed
                 else _(
                     "{field} is removed and the form allows no other fields, so "
                     "records holding a value become invalid; drop the values in a "
                     "migration.",
-                    field=_title(old_fields[path]),
+                    field=field_title(old_fields[path]),
                 ),
                 path,
             )
@@ -251,23 +168,19 @@ def diff_versions(
                 _(
                     "{field} is added as a required field; records without it "
                     "need a default in a migration.",
-                    field=_title(spec),
+                    field=field_title(spec),
                 )
                 if spec.required
-                else _("{field} is added.", field=_title(spec)),
+                else _("{field} is added.", field=field_title(spec)),
                 None,
                 path,
             )
         )
     for path, spec in old_fields.items():
         if path in new_fields and path not in pairs:
-            changes.extend(_compare(spec, new_fields[path]))
-    changes.extend(_compare_rules(before, after))
+            changes.extend(compare_fields(spec, new_fields[path]))
+    changes.extend(compare_rules(before, after))
     return VersionDiff(before, after, tuple(changes), pairs)
-
-
-def _title(spec: FieldSpec) -> Msg:
-    return _("{label} ({path})", label=spec.title(), path=spec.path)
 
 
 def _closed(form: CompiledForm, path: str) -> bool:
@@ -297,256 +210,3 @@ def _probable_rename(old: FieldSpec, candidates: list[FieldSpec]) -> FieldSpec |
         ):
             return spec
     return None
-
-
-def _compare(old: FieldSpec, new: FieldSpec) -> list[Change]:
-    path = new.path
-    title = _title(new)
-    changes: list[Change] = []
-    if old.type.name != new.type.name:
-        safe = (old.type.name, new.type.name) in SAFE_TYPE_CHANGES
-        changes.append(
-            Change(
-                ChangeKind.TYPE_CHANGED,
-                path,
-                not safe,
-                _(
-                    "{field} changes from {old} to {new}.",
-                    field=title,
-                    old=old.type.name,
-                    new=new.type.name,
-                ),
-                old.type.name,
-                new.type.name,
-            )
-        )
-    if new.required and not old.required:
-        changes.append(
-            Change(
-                ChangeKind.REQUIRED_ADDED,
-                path,
-                True,
-                _(
-                    "{field} becomes required; records without it need a default in a migration.",
-                    field=title,
-                ),
-            )
-        )
-    elif old.required and not new.required:
-        changes.append(
-            Change(
-                ChangeKind.REQUIRED_REMOVED,
-                path,
-                False,
-                _("{field} is no longer required.", field=title),
-            )
-        )
-    old_values, new_values = set(old.option_values), set(new.option_values)
-    if old_values - new_values and new.options:
-        gone = sorted(old_values - new_values)
-        changes.append(
-            Change(
-                ChangeKind.OPTIONS_REMOVED,
-                path,
-                True,
-                _(
-                    "{field} loses the options {values}; map them to remaining "
-                    "options in a migration.",
-                    field=title,
-                    values=", ".join(gone),
-                ),
-                gone,
-                None,
-            )
-        )
-    if new_values - old_values and old.options:
-        changes.append(
-            Change(
-                ChangeKind.OPTIONS_ADDED,
-                path,
-                False,
-                _(
-                    "{field} gains the options {values}.",
-                    field=title,
-                    values=", ".join(sorted(new_values - old_values)),
-                ),
-            )
-        )
-    changes.extend(_limits(old, new, title))
-    if old.formula != new.formula:
-        changes.append(
-            Change(
-                ChangeKind.FORMULA_CHANGED,
-                path,
-                False,
-                _(
-                    "The formula of {field} changes; values are recomputed when a "
-                    "record is next saved.",
-                    field=title,
-                ),
-                old.formula,
-                new.formula,
-            )
-        )
-    if old.label != new.label:
-        changes.append(
-            Change(
-                ChangeKind.LABEL_CHANGED, path, False, _("{field} has a new label.", field=title)
-            )
-        )
-    if old.index != new.index or old.unique != new.unique:
-        changes.append(
-            Change(
-                ChangeKind.INDEX_CHANGED,
-                path,
-                new.unique and not old.unique,
-                _("The database index of {field} changes.", field=title),
-            )
-        )
-    return changes
-
-
-def _limits(old: FieldSpec, new: FieldSpec, title: Msg) -> list[Change]:
-    changes: list[Change] = []
-    before, after = old.schema, new.schema
-    if old.scale != new.scale:
-        before = {**before, "x-scale": old.scale}
-        after = {**after, "x-scale": new.scale}
-    for keyword in (*_RAISE_TIGHTENS, *_LOWER_TIGHTENS, *_CHANGE_TIGHTENS):
-        a, b = before.get(keyword), after.get(keyword)
-        if a == b:
-            continue
-        if b is None:
-            tighter = False
-        elif a is None:
-            tighter = True
-        elif keyword in _RAISE_TIGHTENS:
-            tighter = _number(b) > _number(a)
-        elif keyword in _LOWER_TIGHTENS:
-            tighter = _number(b) < _number(a)
-        else:
-            tighter = True
-        if tighter:
-            changes.append(
-                Change(
-                    ChangeKind.CONSTRAINT_TIGHTENED,
-                    new.path,
-                    True,
-                    _(
-                        "{field}: {keyword} tightens from {old} to {new}; existing "
-                        "values may no longer fit.",
-                        field=title,
-                        keyword=keyword,
-                        old=quote(a) if a is not None else "—",
-                        new=quote(b),
-                    ),
-                    a,
-                    b,
-                )
-            )
-        else:
-            changes.append(
-                Change(
-                    ChangeKind.CONSTRAINT_LOOSENED,
-                    new.path,
-                    False,
-                    _(
-                        "{field}: {keyword} loosens from {old} to {new}.",
-                        field=title,
-                        keyword=keyword,
-                        old=quote(a),
-                        new=quote(b) if b is not None else "—",
-                    ),
-                    a,
-                    b,
-                )
-            )
-    if (before.get("x-landline") is True) and (after.get("x-landline") is not True):
-        changes.append(
-            Change(
-                ChangeKind.CONSTRAINT_TIGHTENED,
-                new.path,
-                True,
-                _("{field} no longer accepts landline numbers.", field=title),
-            )
-        )
-    return changes
-
-
-def _number(value: Any) -> Any:
-    return value if isinstance(value, int | float) or hasattr(value, "as_tuple") else 0
-
-
-def _compare_rules(old: CompiledForm, new: CompiledForm) -> list[Change]:
-    changes: list[Change] = []
-    old_checks = {rule.key: rule.source for rule in old.constraints}
-    for rule in new.constraints:
-        if old_checks.get(rule.key) != rule.source:
-            changes.append(
-                Change(
-                    ChangeKind.RULES_CHANGED,
-                    "",
-                    True,
-                    _(
-                        "The rule {key} is new or changed; existing records may not meet it.",
-                        key=rule.key,
-                    ),
-                    old_checks.get(rule.key),
-                    rule.source,
-                )
-            )
-    old_aggregates = {rule.key: (rule.source, rule.group_by) for rule in old.aggregate_constraints}
-    for aggregate in new.aggregate_constraints:
-        if old_aggregates.get(aggregate.key) != (aggregate.source, aggregate.group_by):
-            changes.append(
-                Change(
-                    ChangeKind.RULES_CHANGED,
-                    "",
-                    True,
-                    _(
-                        "The rule {key} is new or changed; existing records may not meet it.",
-                        key=aggregate.key,
-                    ),
-                )
-            )
-    for group in new.unique_together:
-        if group not in old.unique_together:
-            changes.append(
-                Change(
-                    ChangeKind.RULES_CHANGED,
-                    "",
-                    True,
-                    _(
-                        "{fields} must now be unique together; existing records may "
-                        "hold duplicates.",
-                        fields=" + ".join(group),
-                    ),
-                )
-            )
-    if [rule.source for rule in old.status_rules] != [rule.source for rule in new.status_rules] or [
-        r.status for r in old.status_rules
-    ] != [r.status for r in new.status_rules]:
-        changes.append(
-            Change(
-                ChangeKind.RULES_CHANGED,
-                "",
-                False,
-                _(
-                    "The status rules change; statuses are derived again when a "
-                    "record is next saved."
-                ),
-            )
-        )
-    if old.display_field != new.display_field:
-        changes.append(
-            Change(
-                ChangeKind.RULES_CHANGED,
-                "",
-                False,
-                _(
-                    "Records are now named by {field}.",
-                    field=label_msg(None, str(new.display_field)),
-                ),
-            )
-        )
-    return changes
