@@ -75,3 +75,19 @@ def test_the_fast_engine_never_fetches_a_remote_reference() -> None:
 
     with pytest.raises(jsonschema_rs.ValidationError, match="never fetches"):
         SchemaEngines({"$ref": "https://example.com/schema.json"})
+
+
+def test_many_values_that_time_out_share_one_time_budget() -> None:
+    form = make_form(
+        {
+            "rows": {
+                "x-type": "subtable",
+                "items": {"properties": {"code": {"type": "string", "pattern": EXPONENTIAL}}},
+            }
+        }
+    )
+    started = time.perf_counter()
+    issues = form.validate({"rows": [{"code": "a" * 60 + "b"} for _ in range(40)]})
+    assert time.perf_counter() - started < 5
+    assert len(issues) == 40
+    assert {issue.code for issue in issues} == {"pattern_timeout"}

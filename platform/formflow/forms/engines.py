@@ -37,7 +37,12 @@ from jsonschema.validators import (  # type: ignore[import-untyped]
 )
 
 from formflow.forms.formats import FORMAT_CHECKS, format_checker
-from formflow.forms.patterns import PatternTimeout, rust_pattern_options, search
+from formflow.forms.patterns import (
+    PatternTimeout,
+    pattern_budget,
+    rust_pattern_options,
+    search,
+)
 
 
 class PatternTimeoutError(ValidationError):  # type: ignore[misc]
@@ -187,7 +192,8 @@ class SchemaEngines:
 
     def errors(self, data: Any) -> list[ValidationError]:
         """Every error, with paths (python ``jsonschema``); slow, call only when invalid."""
-        return list(self._python.iter_errors(exact_numbers(data)))
+        with pattern_budget():
+            return list(self._python.iter_errors(exact_numbers(data)))
 
     def rust_errors(self, data: Any) -> list[tuple[list[str | int], str]]:
         """The fast engine's own error locations and keywords (a fallback explanation)."""

@@ -9,13 +9,20 @@ keyword with :func:`search`, which runs the :mod:`regex` module with a timeout.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+import time
+from collections.abc import Iterator
 
 import jsonschema_rs
 import regex
 
 #: Seconds one designer pattern may run against one value before it is given up.
 PATTERN_TIMEOUT = 0.25
+#: Seconds all pattern matching of one explanation (one invalid submission) may take: a
+#: submission with a thousand rows must not cost a thousand timeouts.
+PATTERN_BUDGET = 1.0
 #: Backtracking steps the Rust engine may take for a pattern with look-around.
 RUST_BACKTRACK_LIMIT = 1_000_000
 
@@ -57,9 +64,31 @@ def pattern_error(source: str) -> str | None:
 def search(source: str, text: str, timeout: float = PATTERN_TIMEOUT) -> bool:
     """True when ``source`` matches somewhere in ``text`` (JSON Schema ``pattern`` semantics).
 
-    Raises :class:`PatternTimeout` when matching takes longer than ``timeout`` seconds.
+    Raises :class:`PatternTimeout` when matching takes longer than ``timeout`` seconds, or at
+    once when the budget opened with :func:`pattern_budget` is spent.
     """
+    deadline = _DEADLINE.get()
+    if deadline is not None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise PatternTimeout(source)
+        timeout = min(timeout, remaining)
     try:
         return compile_pattern(source).search(text, timeout=timeout) is not None
     except TimeoutError as exc:
         raise PatternTimeout(source) from exc
+
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "formflow_pattern_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def pattern_budget(seconds: float = PATTERN_BUDGET) -> Iterator[None]:
+    """Bound the total time of every :func:`search` inside the block (per thread/task)."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
