@@ -329,3 +329,23 @@ def test_a_compiled_form_is_reused_across_many_validations() -> None:
     form = leave_form()
     results = [form.validate({**VALID, "days": day}, context=CONTEXT) for day in range(1, 40)]
     assert [bool(result) for result in results] == [False] * 30 + [True] * 9
+
+
+def test_an_entry_of_a_list_field_is_named_an_entry_not_a_row() -> None:
+    form = make_form(
+        {
+            "tags": {
+                "x-type": "multiselect",
+                "x-label": {"zh-CN": "标签", "en": "Tags"},
+                "x-options": [{"value": "vip", "label": {"zh-CN": "重要客户", "en": "VIP"}}],
+            }
+        }
+    )
+    issue = form.validate({"tags": ["vip", "gold"]})[0]
+    assert issue.path == "$.tags[1]"
+    assert issue.message.render("en") == (
+        "“gold” is not one of the choices of Tags › entry 2; choose one of: VIP."
+    )
+    assert issue.message.render("zh-CN") == (
+        "“gold” 不是标签 › 第 2 项的可选项；请从以下选项中选择：重要客户。"
+    )

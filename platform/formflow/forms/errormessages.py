@@ -98,17 +98,23 @@ class ErrorTranslator:
             return label_msg(None, quote(last if isinstance(last, str) else f"[{last}]"))
         parts: list[Msg] = []
         current: Mapping[str, FieldSpec] = self.fields
+        in_table = False
         for key in keys:
             if isinstance(key, int):
-                parts.append(_("row {number}", number=key + 1))
+                if in_table:
+                    parts.append(_("row {number}", number=key + 1))
+                else:
+                    parts.append(_("entry {number}", number=key + 1))
                 continue
             spec = current.get(key)
             if spec is not None:
                 parts.append(spec.title())
                 current = spec.children
+                in_table = spec.is_subtable
             else:
                 parts.append(label_msg(None, quote(key)))
                 current = {}
+                in_table = False
         message = parts[0]
         for part in parts[1:]:
             message = _("{outer} › {inner}", outer=message, inner=part)
