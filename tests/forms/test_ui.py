@@ -118,3 +118,12 @@ def test_without_a_ui_schema_every_field_is_visible_in_one_section() -> None:
     assert [section.fields for section in form.ui.sections] == [("a", "b")]
     state = form.evaluate_ui({})
     assert state.state("$.a").required and state.state("$.b").visible
+
+
+def test_a_hidden_computed_value_is_kept_because_it_is_data_not_input() -> None:
+    form = make_form(
+        {"qty": {"type": "integer"}, "double": {"type": "integer", "x-formula": "qty * 2"}},
+        ui={"fields": {"double": {"visible_if": "qty > 10"}}},
+    )
+    clean, issues = form.prepare({"qty": 3}, context=CONTEXT)
+    assert (clean, issues) == ({"qty": 3, "double": 6}, [])

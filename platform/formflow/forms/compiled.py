@@ -20,13 +20,13 @@ from formflow.expr import EvalContext, Scope, evaluate
 from formflow.forms.definition import Analysis, analyse
 from formflow.forms.engines import SchemaEngines
 from formflow.forms.errormessages import ErrorTranslator
-from formflow.forms.fields import FieldSpec, IndexKind, walk_fields
+from formflow.forms.fields import FieldSpec, IndexKind, find_field, walk_fields
 from formflow.forms.fieldtypes import CheckContext
 from formflow.forms.forminfo import FormInfo
 from formflow.forms.formlevel import AggregateConstraint, Constraint, StatusRule
 from formflow.forms.formulas import Formula, compute_all
 from formflow.forms.labels import label_msg
-from formflow.forms.paths import join
+from formflow.forms.paths import field_path, join
 from formflow.forms.references import Reference, find_references
 from formflow.forms.schemawalk import subschemas
 from formflow.forms.submission import (
@@ -325,7 +325,8 @@ class CompiledForm:
 
         Steps: empty values (null, ``""``, ``[]``) are removed — an empty field is an absent
         field; date-times are normalised to UTC ``Z``; formulas are computed; on submit
-        (not for drafts) the values of hidden fields are dropped; then :meth:`validate`
+        (not for drafts) the values users entered in hidden fields are dropped (computed,
+        serial and rollup values stay); then :meth:`validate`
         (with ``required_if`` and constraints unless ``draft``). Serial numbers and rollups
         are left as given: the services assign them.
         """
@@ -337,7 +338,10 @@ class CompiledForm:
         if not draft and self.ui.has_conditions:
             ui_state = evaluate_ui(self.ui, self.fields, computed, context)
             for path in sorted(ui_state.hidden, key=len, reverse=True):
-                drop_value(computed, keys_of(path))
+                keys = keys_of(path)
+                spec = find_field(self.fields, field_path(keys))
+                if spec is None or not spec.is_system:  # derived values stay: they are data
+                    drop_value(computed, keys)
         issues.extend(self._validate(computed, draft, context, ui_state))
         return computed, issues
 
