@@ -497,3 +497,13 @@ def test_random_definitions_never_raise(
     issues = check_definition({"type": "object", "properties": props, **root}, ui)
     assert isinstance(issues, list)
     assert all(issue.path.startswith(("$.schema", "$.ui")) for issue in issues)
+
+
+def test_a_mistake_the_meta_schema_reports_is_not_reported_again_as_a_guess() -> None:
+    issues = check_definition(schema_of({"x": {"type": "strin"}}))
+    assert [(issue.path, issue.code) for issue in issues] == [
+        ("$.schema.properties.x.type", "anyOf")
+    ]
+    assert issues[0].message.render("en") == (
+        "“strin” is not a JSON type; use string, number, integer, boolean, array, object or null."
+    )

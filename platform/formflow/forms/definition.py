@@ -99,6 +99,7 @@ def analyse(
     issues = result.issues
     translator = ErrorTranslator(root=SCHEMA_ROOT, keyword_names=True)
     issues.extend(translator.translate_all(list(metaschema_validator().iter_errors(schema))))
+    meta_paths = [issue.path for issue in issues]
     declared = schema.get("$schema")
     if declared is not None and declared != DRAFT_2020_12:
         issues.append(
@@ -137,6 +138,8 @@ def analyse(
     issues.extend(problems)
     ui_spec, problems = compile_ui(ui, fields, scope, UI_ROOT)
     issues.extend(problems)
+    # A field whose keywords the meta-schema already refused gets no follow-up guesses.
+    result.issues = issues = [issue for issue in issues if not _is_cascade(issue, meta_paths)]
     effective = dict(schema)
     effective.setdefault("type", "object")
     if "additionalProperties" not in effective and "unevaluatedProperties" not in effective:
@@ -165,3 +168,18 @@ def analyse(
                 )
             )
     return result
+
+
+#: Issue codes that only restate, for a field, a problem the meta-schema already reported.
+_CASCADES = frozenset({"type_unknown", "options_missing", "subtable_invalid", "type_mismatch"})
+
+
+def _is_cascade(issue: Issue, meta_paths: list[str]) -> bool:
+    if issue.code not in _CASCADES:
+        return False
+    field = (
+        issue.path.rsplit(".", 1)[0]
+        if issue.path.endswith((".x-type", ".x-options", ".items", ".type"))
+        else issue.path
+    )
+    return any(path.startswith(field + ".") for path in meta_paths)

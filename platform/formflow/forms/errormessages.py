@@ -36,6 +36,13 @@ _TYPE_NAMES: Mapping[str, Msg] = {
     "null": _("empty"),
 }
 
+#: Type names in a definition (the meta-schema speaks about schemas, not about form data).
+_SCHEMA_TYPE_NAMES: Mapping[str, Msg] = {
+    **_TYPE_NAMES,
+    "boolean": _("true/false"),
+    "object": _("a schema object"),
+}
+
 _FORMAT_HINTS: Mapping[str, Msg] = {
     "date": _("a date such as 2026-01-31"),
     "date-time": _("a date and time such as 2026-01-31T08:00:00Z"),
@@ -179,7 +186,8 @@ def _unevaluated(self: ErrorTranslator, error: ValidationError, keys: list[str |
 def _type(self: ErrorTranslator, error: ValidationError, keys: list[str | int]) -> Msg:
     wanted = error.validator_value
     names = [wanted] if isinstance(wanted, str) else list(wanted)
-    expected: list[Msg] = [_TYPE_NAMES.get(str(name), label_msg(None, str(name))) for name in names]
+    table = _SCHEMA_TYPE_NAMES if self.keyword_names else _TYPE_NAMES
+    expected: list[Msg] = [table.get(str(name), label_msg(None, str(name))) for name in names]
     phrase = expected[0]
     for other in expected[1:]:
         phrase = _("{first} or {second}", first=phrase, second=other)
@@ -291,6 +299,12 @@ def _not(self: ErrorTranslator, error: ValidationError, keys: list[str | int]) -
 
 
 def _any_of(self: ErrorTranslator, error: ValidationError, keys: list[str | int]) -> Msg:
+    if self.keyword_names and keys and keys[-1] == "type":
+        return _(
+            "{value} is not a JSON type; use string, number, integer, boolean, array, object "
+            "or null.",
+            value=quote(error.instance),
+        )
     if error.validator == "oneOf" and not error.context:
         return _(
             "{field} fits more than one of the allowed shapes; make it fit exactly one.",
