@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from formkit import CONTEXT, codes, make_form, paths
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from formflow.forms import CompiledForm
+from formflow.errors import Issue
+from formflow.forms import CompiledForm, compile_form
+from formflow.forms.samples import benchmark_record, benchmark_schema
 
 D = Decimal
 
@@ -349,3 +354,52 @@ def test_an_entry_of_a_list_field_is_named_an_entry_not_a_row() -> None:
     assert issue.message.render("zh-CN") == (
         "“gold” 不是标签 › 第 2 项的可选项；请从以下选项中选择：重要客户。"
     )
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    | st.sampled_from(["", "x", "2026-01-31", "13812345678", "广东省", "https://a.cn", "AB-0001"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["sku", "qty", "price", "lat", "lng", "id", "name", "size", "x"]),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([*benchmark_schema()["properties"], "zzz"]), JSON_VALUES, max_size=12
+    )
+)
+def test_any_json_data_gets_issues_never_an_exception(data: dict[str, Any]) -> None:
+    form = _benchmark_form()
+    for issues in (
+        form.validate(data, context=CONTEXT),
+        form.validate(data, draft=True),
+        form.prepare(data, context=CONTEXT)[1],
+    ):
+        assert all(isinstance(issue, Issue) and issue.path.startswith("$") for issue in issues)
+        for issue in issues:
+            issue.message.render("zh-CN")
+            issue.message.render("en")
+
+
+@functools.cache
+def _benchmark_form() -> CompiledForm:
+    supplier = make_form({"name": {"type": "string"}}).info("supplier")
+    return compile_form(benchmark_schema(), known_forms={"supplier": supplier})
+
+
+def test_a_generated_benchmark_record_is_valid() -> None:
+    form = _benchmark_form()
+    for seed in range(20):
+        assert form.validate(benchmark_record(seed), context=CONTEXT) == []
