@@ -507,3 +507,21 @@ def test_a_mistake_the_meta_schema_reports_is_not_reported_again_as_a_guess() ->
     assert issues[0].message.render("en") == (
         "“strin” is not a JSON type; use string, number, integer, boolean, array, object or null."
     )
+
+
+def test_a_definition_parsed_with_exact_decimals_compiles_and_validates() -> None:
+    import simplejson
+
+    text = simplejson.dumps(
+        schema_of(
+            {
+                "price": {"x-type": "money", "minimum": 0.5, "x-scale": 2, "multipleOf": 0.05},
+                "stars": {"x-type": "rating", "x-rating-max": 10},
+            }
+        )
+    )
+    form = compile_form(simplejson.loads(text, use_decimal=True))
+    data = simplejson.loads('{"price": 1.15, "stars": 7}', use_decimal=True)
+    assert form.validate(data) == []
+    bad = simplejson.loads('{"price": 1.17, "stars": 11}', use_decimal=True)
+    assert sorted(issue.code for issue in form.validate(bad)) == ["multipleOf", "rating"]

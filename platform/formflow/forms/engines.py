@@ -7,7 +7,7 @@
 
 Both are configured alike: Draft 2020-12; Formflow's own format checks
 (:mod:`formflow.forms.formats`) registered in both and asserted; no remote references ever
-fetched (``jsonschema_rs`` runs offline with a retriever that refuses; definitions may only use
+fetched (``jsonschema_rs`` gets a retriever that refuses every URI; definitions may only use
 ``#...`` references anyway); numbers compared exactly (``Decimal``); an integral ``Decimal``
 such as ``5`` or ``5.0`` counts as an integer (as JSON Schema 2020-12 says) and ``NaN`` or
 infinities are not numbers. Designer patterns run through :func:`formflow.forms.patterns.search`
