@@ -238,3 +238,57 @@ def test_the_generated_data_is_sometimes_valid_and_sometimes_not() -> None:
         settings=settings(max_examples=500, database=None),
     )
     assert verdicts(mixed) == {True, False}
+
+
+SCHEMA_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 5)
+    | st.sampled_from(
+        [D("1.5"), D("2"), "string", "number", "object", "x", "^a", "(", "#/$defs/a", "date"]
+    )
+)
+SCHEMA_KEYS = st.sampled_from(
+    [
+        "type",
+        "properties",
+        "items",
+        "required",
+        "enum",
+        "minimum",
+        "maxLength",
+        "pattern",
+        "$ref",
+        "format",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "not",
+        "const",
+        "$defs",
+        "minItems",
+        "uniqueItems",
+        "$anchor",
+        "dependentRequired",
+        "if",
+        "then",
+        "title",
+    ]
+)
+SCHEMA_JSON = st.recursive(
+    SCHEMA_LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SCHEMA_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(SCHEMA_KEYS, SCHEMA_JSON, max_size=4))
+def test_the_fast_meta_schema_check_never_passes_what_the_python_check_refuses(
+    schema: dict[str, Any],
+) -> None:
+    from formflow.forms.definition import _meets_metaschema_fast
+    from formflow.forms.engines import metaschema_validator
+
+    if _meets_metaschema_fast(schema):
+        assert list(metaschema_validator().iter_errors(schema)) == []
