@@ -128,6 +128,8 @@ class Caller:
             kwargs["data"] = simplejson.dumps(json, use_decimal=True)
             headers.setdefault("Content-Type", "application/json")
         response = self.client.open(url, method=method, headers=headers, **kwargs)
+        response.get_data()  # buffer the body, then release the app's file handles
+        response.close()
         response.payload = (
             simplejson.loads(response.get_data(as_text=True), use_decimal=True)
             if response.mimetype in {"application/json", "application/problem+json"}

@@ -12,6 +12,7 @@ submit (masters such as customers) and fields a flow step makes editable.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,8 @@ from formflow.errors import (
 )
 from formflow.forms import CompiledForm
 from formflow.i18n import _
+from formflow.services import attachments, record_rules
 from formflow.services import forms as form_service
-from formflow.services import record_rules
 from formflow.services.actor import Actor
 from formflow.services.authz import (
     Action,
@@ -150,14 +151,19 @@ def _prepare(
     *,
     draft: bool,
     keep: Mapping[str, Any] | None = None,
+    record_id: int | None = None,
 ) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise InvalidInput(_("The record data must be a JSON object."))
-    payload = _strip_system_fields(form, data)
+    payload = copy.deepcopy(_strip_system_fields(form, data))
     for name, value in (keep or {}).items():
         payload[name] = value  # serials and rollups the record already has
+    file_issues = attachments.bind_attachments(session, actor, form, payload, record_id)
     context = eval_context(session, actor)
     clean, issues = form.prepare(payload, draft=draft, context=context)
+    if file_issues:  # an unknown file also lacks its name and size: say only the first
+        bad = tuple(issue.path for issue in file_issues)
+        issues = file_issues + [i for i in issues if not i.path.startswith(bad)]
     issues.extend(record_rules.check_references(session, actor, form, clean))
     if issues:
         raise ValidationFailed(issues)
@@ -310,7 +316,9 @@ def update_record(
         if form.fields[name].is_system and name in record.data and form.fields[name].formula is None
     }
     draft_after = is_draft and not submit
-    clean = _prepare(session, actor, view, form, merged, draft=draft_after, keep=keep)
+    clean = _prepare(
+        session, actor, view, form, merged, draft=draft_after, keep=keep, record_id=record.id
+    )
     old = dict(record.data)
     record.data = clean
     record.form_version = view.version.version
@@ -369,6 +377,8 @@ def _after_write(
     submitted: bool,
 ) -> None:
     session.flush()
+    if record.deleted_at is None:
+        attachments.claim_attachments(session, form, record)
     for hook in _write_hooks:
         hook(session, actor, view.form, form, old, record)
     if submitted:

@@ -1,6 +1,6 @@
 """All models, imported here so that ``Base.metadata`` knows every table."""
 
-from formflow.storage.models.auth import ApiToken, LoginThrottle, UserSession
+from formflow.storage.models.auth import ApiToken, LoginThrottle, UserPreference, UserSession
 from formflow.storage.models.base import Base
 from formflow.storage.models.forms import Form, FormGrant, FormVersion
 from formflow.storage.models.org import (
@@ -15,6 +15,7 @@ from formflow.storage.models.org import (
     User,
 )
 from formflow.storage.models.outbox import Notice, OutboxMessage
+from formflow.storage.models.packs import InstalledPack
 from formflow.storage.models.records import (
     Attachment,
     Record,
@@ -34,6 +35,7 @@ __all__ = [
     "Form",
     "FormGrant",
     "FormVersion",
+    "InstalledPack",
     "LoginThrottle",
     "Notice",
     "OutboxMessage",
@@ -46,5 +48,6 @@ __all__ = [
     "SerialCounter",
     "Stamp",
     "User",
+    "UserPreference",
     "UserSession",
 ]

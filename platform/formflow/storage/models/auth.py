@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from formflow.storage.models.base import Base
-from formflow.storage.types import BigId, UtcDateTime, utcnow
+from formflow.storage.types import BigId, JsonDoc, UtcDateTime, utcnow
 
 
 class ApiToken(Base):
@@ -57,3 +59,16 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class UserPreference(Base):
+    """A user's saved setting: list views (columns, filter, sort), UI choices. JSON value."""
+
+    __tablename__ = "user_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Any] = mapped_column(JsonDoc)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -97,6 +97,19 @@ def _operation(op: Operation) -> dict[str, Any]:
         operation.setdefault("parameters", []).append(
             {"in": "path", "name": name, "required": True, "schema": {"type": converter}}
         )
+    if op.upload:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            },
+        }
     if op.body is not None:
         operation["requestBody"] = {
             "required": True,
@@ -112,7 +125,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         success["content"] = {"application/json": {"schema": {"type": "object"}}}
     operation["responses"][str(op.status)] = success
     statuses = {400, 422, *op.errors}
-    if op.body is not None:
+    if op.body is not None or op.upload:
         statuses |= {413, 415}
     if not op.anonymous:
         statuses |= {401}

@@ -17,7 +17,13 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
-from formflow.errors import AuthenticationRequired, InvalidInput, Issue, ValidationFailed
+from formflow.errors import (
+    AuthenticationRequired,
+    InvalidInput,
+    Issue,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from formflow.i18n import Msg, _
 from formflow.services.actor import Actor
 from formflow.web.jsonio import read_json_body, to_json
@@ -35,6 +41,8 @@ class ApiCall:
     locale: str
     body: Any = None
     query: dict[str, Any] = field(default_factory=dict)
+    #: The uploaded file of an ``upload`` operation (multipart field ``file``).
+    upload: Any = None
     #: An error to raise after the unit of work commits (e.g. a failed login whose failure
     #: count must be stored while the login itself is refused).
     error_after_commit: Exception | None = None
@@ -59,6 +67,7 @@ class Operation:
     write: bool = True
     errors: tuple[int, ...] = ()
     description: str = ""
+    upload: bool = False
 
     @property
     def openapi_path(self) -> str:
@@ -87,6 +96,7 @@ class Api:
         anonymous: bool = False,
         errors: tuple[int, ...] = (),
         description: str = "",
+        upload: bool = False,
     ) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
             op = Operation(
@@ -104,6 +114,7 @@ class Api:
                 write=method.upper() not in {"GET", "HEAD"},
                 errors=errors,
                 description=description or (handler.__doc__ or "").strip(),
+                upload=upload,
             )
             self.operations.append(op)
 
@@ -130,6 +141,24 @@ def run_operation(op: Operation, path_args: Mapping[str, Any]) -> Response:
     locale = request_locale(runtime, actor)
     query = _load(op.query, request.args.to_dict(), "query") if op.query else {}
     body = None
+    upload = _read_upload() if op.upload else None
+    try:
+        return _run(op, path_args, runtime, actor, locale, query, upload)
+    finally:
+        if upload is not None:
+            upload.close()
+
+
+def _run(
+    op: Operation,
+    path_args: Mapping[str, Any],
+    runtime: Runtime,
+    actor: Actor | None,
+    locale: str,
+    query: dict[str, Any],
+    upload: Any,
+) -> Response:
+    body = None
     if op.body is not None:
         raw = read_json_body(request, runtime.settings.max_request_bytes)
         body = _load(op.body, raw, "body")
@@ -141,6 +170,7 @@ def run_operation(op: Operation, path_args: Mapping[str, Any]) -> Response:
             locale=locale,
             body=body,
             query=query,
+            upload=upload,
         )
         result = op.handler(call, **path_args)
         payload = None
@@ -153,6 +183,12 @@ def run_operation(op: Operation, path_args: Mapping[str, Any]) -> Response:
     if op.status == 204:
         return Response(status=204)
     return Response(to_json(payload), status=op.status, mimetype="application/json")
+
+
+def _read_upload() -> Any:
+    if request.mimetype != "multipart/form-data" or "file" not in request.files:
+        raise UnsupportedMediaType(_("Send the file as multipart/form-data in a field named file."))
+    return request.files["file"]
 
 
 def _load(schema_cls: type[Schema], raw: Any, where: str) -> Any:

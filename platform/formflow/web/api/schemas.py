@@ -383,3 +383,10 @@ class AuditOut(Schema):
     changes = fields.List(fields.Dict(), required=True)
     record_version = fields.Integer(required=True)
     comment = fields.String(allow_none=True)
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    size = fields.Integer(required=True)
+    content_type = fields.String(required=True)

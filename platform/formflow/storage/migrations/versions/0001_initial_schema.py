@@ -88,6 +88,27 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_due", ["sent_at", "due_at"], unique=False)
 
     op.create_table(
+        "packs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column(
+            "manifest",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "settings",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("installed_at", formflow.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("updated_at", formflow.storage.types.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_packs")),
+        sa.UniqueConstraint("name", name=op.f("uq_packs_name")),
+    )
+    op.create_table(
         "roles",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -246,6 +267,24 @@ def upgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "user_preferences",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column(
+            "value",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("updated_at", formflow.storage.types.UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_preferences_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_preferences")),
+        sa.UniqueConstraint("user_id", "key", name=op.f("uq_user_preferences_user_id_key")),
+    )
     op.create_table(
         "user_sessions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -611,6 +650,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_form_grants_form_id"))
 
     op.drop_table("form_grants")
+    op.drop_table("user_preferences")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
 
@@ -643,6 +683,7 @@ def downgrade() -> None:
     op.drop_table("departments")
     op.drop_table("calendar_days")
     op.drop_table("roles")
+    op.drop_table("packs")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
 
