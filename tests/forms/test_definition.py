@@ -160,6 +160,19 @@ CASES: list[tuple[dict[str, Any], dict[str, Any], Any, tuple[str, str]]] = [
         None,
         ("$.schema.properties.x.x-index", "index_not_allowed"),
     ),
+    (
+        {
+            "x": {
+                "x-type": "subtable",
+                "items": {
+                    "properties": {"n": {"x-type": "serial", "x-serial": {"pattern": "{seq}"}}}
+                },
+            }
+        },
+        {},
+        None,
+        ("$.schema.properties.x.items.properties.n", "top_level_only"),
+    ),
     ({"x": {"x-type": "boolean", "x-formula": "true"}}, {}, None, ("$", "")),  # allowed
     (
         {"x": {"x-type": "user", "x-formula": "1"}},

@@ -293,6 +293,17 @@ def _check_common(
                     "index_not_allowed",
                 )
             )
+    if kind.system and not context.top_level:
+        issues.append(
+            Issue(
+                path,
+                _(
+                    "A {kind} field is only possible at the top of the form, not in a sub-table.",
+                    kind=kind.name,
+                ),
+                "top_level_only",
+            )
+        )
     if required and (kind.system or "x-formula" in prop):
         issues.append(
             Issue(
