@@ -140,7 +140,6 @@ def run_operation(op: Operation, path_args: Mapping[str, Any]) -> Response:
         check_csrf()
     locale = request_locale(runtime, actor)
     query = _load(op.query, request.args.to_dict(), "query") if op.query else {}
-    body = None
     upload = _read_upload() if op.upload else None
     try:
         return _run(op, path_args, runtime, actor, locale, query, upload)
