@@ -25,7 +25,7 @@ from formflow.errors import Issue
 from formflow.expr import BOOLEAN, Checked, Scope
 from formflow.forms.expressions import compile_at
 from formflow.forms.fieldbuild import FIELD_NAME
-from formflow.forms.fields import FieldSpec, find_field
+from formflow.forms.fields import FieldSpec
 from formflow.forms.labels import Label, check_label
 from formflow.forms.paths import child
 from formflow.forms.quoting import quote
@@ -214,13 +214,14 @@ def _target(
         return "$"
     if isinstance(raw, str) and raw.startswith("$"):
         return raw
-    if isinstance(raw, str) and find_field(fields, raw) is not None:
+    if isinstance(raw, str) and raw in fields:
         return "$." + raw
     issues.append(
         Issue(
             path,
             _(
-                "path names the field the message belongs to; {value} is not a field of this form.",
+                "path names the field the message belongs to; {value} is not a field at the "
+                "top of this form.",
                 value=quote(raw),
             ),
             "unknown_field",
