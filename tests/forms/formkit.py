@@ -14,10 +14,12 @@ CONTEXT = EvalContext(today=TODAY, now=datetime(2026, 1, 31, 8, 0, tzinfo=UTC))
 
 
 def schema_of(
-    properties: Mapping[str, Any], required: Sequence[str] = (), **root: Any
+    properties: Mapping[str, Any],
+    required: Sequence[str] = (),
+    root: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A form schema with ``properties`` (and ``required``, and root keywords)."""
-    schema: dict[str, Any] = {"type": "object", "properties": dict(properties), **root}
+    schema: dict[str, Any] = {"type": "object", "properties": dict(properties), **(root or {})}
     if required:
         schema["required"] = list(required)
     return schema
@@ -30,11 +32,11 @@ def make_form(
     ui: Any = None,
     known_forms: Mapping[str, FormInfo] | None = None,
     form_key: str | None = None,
-    **root: Any,
+    root: Mapping[str, Any] | None = None,
 ) -> CompiledForm:
     """Compile a form from its properties; raises DefinitionInvalid like compile_form."""
     return compile_form(
-        schema_of(properties, required, **root), ui, known_forms=known_forms, form_key=form_key
+        schema_of(properties, required, root), ui, known_forms=known_forms, form_key=form_key
     )
 
 

@@ -381,7 +381,9 @@ CASES: list[tuple[dict[str, Any], dict[str, Any], Any, tuple[str, str]]] = [
 
 def _check(props: dict[str, Any], root: dict[str, Any], ui: Any) -> list[tuple[str, str]]:
     known = {"customer": customer_info(), "payment": payment_info()}
-    issues = check_definition(schema_of(props, **root), ui, known_forms=known, form_key="contract")
+    issues = check_definition(
+        schema_of(props, root=root), ui, known_forms=known, form_key="contract"
+    )
     return [(issue.path, issue.code) for issue in issues]
 
 
@@ -450,7 +452,7 @@ def test_a_shallow_check_without_known_forms_takes_links_on_trust() -> None:
 def test_a_field_may_take_its_schema_from_a_local_definition() -> None:
     schema = schema_of(
         {"amount": {"$ref": "#/$defs/amount", "x-type": "money"}},
-        **{"$defs": {"amount": {"type": "number", "minimum": 0}}},
+        root={"$defs": {"amount": {"type": "number", "minimum": 0}}},
     )
     form = compile_form(schema)
     assert form.fields["amount"].type_name == "money"

@@ -38,7 +38,7 @@ RULES = [
 def test_the_first_status_rule_that_holds_gives_the_status(
     delivered: Decimal | None, billed: Decimal | None, status: str
 ) -> None:
-    form = make_form(ORDER, **{"x-status-rules": RULES})
+    form = make_form(ORDER, root={"x-status-rules": RULES})
     data = {
         key: value
         for key, value in {"delivered_pct": delivered, "billed_pct": billed}.items()
@@ -54,7 +54,7 @@ def test_a_form_without_status_rules_derives_no_status() -> None:
 def test_unique_keys_combine_unique_together_and_unique_fields() -> None:
     form = make_form(
         {**ORDER, "code": {"type": "string", "x-unique": True}},
-        **{"x-unique-together": [["employee", "day"]]},
+        root={"x-unique-together": [["employee", "day"]]},
     )
     assert form.unique_together == (("employee", "day"), ("code",))
     assert form.indexed_fields == {"code": "text"}
@@ -63,7 +63,7 @@ def test_unique_keys_combine_unique_together_and_unique_fields() -> None:
 def test_aggregate_constraints_see_each_field_as_the_list_of_its_group_values() -> None:
     form = make_form(
         {"item": {"type": "string"}, "warehouse": {"type": "string"}, "qty": {"type": "number"}},
-        **{
+        root={
             "x-aggregate-constraints": [
                 {
                     "key": "stock_not_negative",
@@ -129,10 +129,10 @@ def test_a_rollup_over_a_link_to_another_form_is_refused() -> None:
 
 def test_the_display_field_is_x_display_or_the_first_text_field() -> None:
     assert make_form(ORDER).display_field == "title"
-    assert make_form(ORDER, **{"x-display": "day"}).display_field == "day"
+    assert make_form(ORDER, root={"x-display": "day"}).display_field == "day"
 
 
 def test_a_form_describes_itself_to_other_forms() -> None:
-    info = make_form(ORDER, **{"x-display": "title"}).info("sales_order")
+    info = make_form(ORDER, root={"x-display": "title"}).info("sales_order")
     assert (info.key, info.display, list(info.fields)) == ("sales_order", "title", list(ORDER))
     assert set(info.scope().fields) == set(ORDER)

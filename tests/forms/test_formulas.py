@@ -73,7 +73,10 @@ def test_money_is_rounded_half_up_to_its_scale(price: Decimal, amount: Decimal) 
 
 
 def test_compute_leaves_the_input_unchanged_and_overwrites_submitted_computed_values() -> None:
-    data = {"items": [{"qty": 2, "price": D("5"), "amount": D("999")}], "total": D("1")}
+    data: dict[str, Any] = {
+        "items": [{"qty": 2, "price": D("5"), "amount": D("999")}],
+        "total": D("1"),
+    }
     result = expense_form().compute(data, CONTEXT)
     assert data["items"][0]["amount"] == D("999")
     assert (result["items"][0]["amount"], result["total"]) == (D("10.00"), D("10.00"))

@@ -63,7 +63,7 @@ def leave_form() -> CompiledForm:
                 "reason": {"visible_if": "leave_type != 'sick'"},
             }
         },
-        **{
+        root={
             "x-constraints": [
                 {
                     "key": "dates_in_order",
@@ -224,7 +224,7 @@ def test_constraints_are_checked_only_once_the_data_fits_the_schema() -> None:
 def test_a_constraint_with_an_empty_operand_passes_like_a_sql_check() -> None:
     form = make_form(
         {"a": {"type": "number"}, "b": {"type": "number"}},
-        **{"x-constraints": [{"key": "a_below_b", "check": "a < b"}]},
+        root={"x-constraints": [{"key": "a_below_b", "check": "a < b"}]},
     )
     assert form.validate({"a": 1}) == []
     issue = form.validate({"a": 2, "b": 1})[0]

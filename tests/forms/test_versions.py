@@ -134,7 +134,7 @@ def test_a_new_required_field_is_breaking_and_a_new_rule_may_be() -> None:
     new = schema_of(
         {**V1, "reason": {"type": "string"}},
         ["reason"],
-        **{"x-constraints": [{"key": "few_days", "check": "days <= 10"}]},
+        root={"x-constraints": [{"key": "few_days", "check": "days <= 10"}]},
     )
     found = {(c.kind.value, c.path, c.breaking) for c in diff_versions(schema_of(V1), new).changes}
     assert ("field_added", "reason", True) in found
@@ -166,7 +166,7 @@ def test_check_record_tells_which_records_the_new_version_would_refuse() -> None
     )
     diff = diff_versions(schema_of(V1), new)
     assert diff.is_breaking
-    records = [
+    records: list[dict[str, Any]] = [
         {"leave_type": "annual", "days": 3},
         {"leave_type": "personal", "days": 3},
         {"days": 25},
