@@ -3,12 +3,13 @@ authorization, filters, sorting and pages."""
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from api.formdefs import create_form
+from api.formdefs import EXPENSE, create_form
 from conftest import Caller
 
 
@@ -109,6 +110,18 @@ def test_the_audit_trail_names_each_change_from_old_to_new(api_as: Any, expense:
         {"path": "$.items[0].qty", "old": 1, "new": 2},
         {"path": "$.total", "old": Decimal("2.00"), "new": Decimal("4.00")},
     ]
+
+
+def test_submitted_documents_marked_immutable_cannot_be_changed(admin_api: Caller) -> None:
+    schema = copy.deepcopy(EXPENSE)
+    schema["x-immutable"] = True
+    create_form(admin_api, schema=schema)
+    record = admin_api.post("/api/forms/expense/records",
+                            {"data": {"title": "A", "amount": 1}}).payload
+    response = admin_api.patch(f"/api/records/{record['id']}",
+                               {"data": {"title": "B"}, "version": 1})
+    assert response.status_code == 409
+    assert "cancel and amend" in response.payload["detail"]
 
 
 def test_another_users_record_answers_404_everywhere(api_as: Any, expense: Any) -> None:

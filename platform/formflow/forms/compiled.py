@@ -134,6 +134,11 @@ class CompiledForm:
         return self._rules.aggregate_constraints
 
     @property
+    def immutable(self) -> bool:
+        """True when submitted records never change (``x-immutable``: documents)."""
+        return self._rules.immutable
+
+    @property
     def display_field(self) -> str | None:
         """The field that names a record (``x-display``), else the first text field."""
         if self._rules.display is not None:

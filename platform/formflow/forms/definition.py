@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema_rs
-from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
+from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
 from formflow.errors import Issue

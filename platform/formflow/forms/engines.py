@@ -27,11 +27,11 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import jsonschema_rs
 from jsonschema import ValidationError
-from jsonschema.protocols import Validator  # type: ignore[import-untyped]
-from jsonschema.validators import (  # type: ignore[import-untyped]
+from jsonschema.protocols import Validator
+from jsonschema.validators import (
     Draft202012Validator,
     extend,
 )

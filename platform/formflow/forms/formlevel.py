@@ -13,6 +13,9 @@
 * ``x-status-rules`` — ``[{"when", "status", "label"}]``: the first rule whose ``when`` is true
   gives the record's derived status; the last rule may omit ``when`` (otherwise).
 * ``x-display`` — the field that names a record in pickers and lists.
+* ``x-immutable`` — ``true`` for documents (orders, invoices, vouchers): once submitted a record
+  never changes; corrections are made by cancel and amend. Without it, records of a form that
+  no flow governs (masters such as customers) stay editable after submit.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from formflow.forms.scope import aggregate_scope
 from formflow.i18n import _
 
 ROOT_KEYWORDS = frozenset(
-    {"x-constraints", "x-aggregate-constraints", "x-unique-together", "x-status-rules", "x-display"}
+    {"x-constraints", "x-aggregate-constraints", "x-unique-together", "x-status-rules", "x-display",
+     "x-immutable"}
 )
 
 
@@ -76,6 +80,7 @@ class FormRules:
     unique_together: tuple[tuple[str, ...], ...] = ()
     status_rules: tuple[StatusRule, ...] = ()
     display: str | None = None
+    immutable: bool = False
 
 
 def compile_form_rules(
@@ -131,7 +136,13 @@ def compile_form_rules(
                 )
             )
             display = None
-    return FormRules(constraints, aggregates, unique, rules, display), issues
+    immutable = schema.get("x-immutable", False)
+    if not isinstance(immutable, bool):
+        issues.append(
+            Issue(child(root, "x-immutable"), _("x-immutable is true or false."), "immutable")
+        )
+        immutable = False
+    return FormRules(constraints, aggregates, unique, rules, display, immutable), issues
 
 
 def _list(raw: Any, path: str, issues: list[Issue]) -> list[Any]:

@@ -6,13 +6,11 @@ Packs add their own demo records on top (see services.packs).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from formflow.demo.orgdata import demo_company
 from formflow.services import org
 from formflow.services.actor import SYSTEM
 
@@ -24,12 +22,6 @@ class DemoUser:
     department: str
     roles: tuple[str, ...]
     platform_role: str
-
-
-def demo_company() -> dict[str, Any]:
-    text = (resources.files("formflow.demo") / "company.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
 
 
 def load_demo_org(session: Session, password: str) -> list[DemoUser]:

@@ -286,7 +286,7 @@ def update_record(
         raise TransitionNotAllowed(_("Record {id} is already submitted.", id=record.id))
     if editable is None:
         require_record_write(session, actor, view.form, record)
-        if not is_draft and not _editable_after_submit(session, view, record):
+        if not is_draft and not _editable_after_submit(form_service.compiled(session, view), record):
             raise TransitionNotAllowed(
                 _(
                     "Record {id} is {status} and can no longer be changed; cancel and amend "
@@ -358,12 +358,9 @@ def delete_record(
     _after_write(session, actor, view, form, old, record, submitted=False)
 
 
-def _editable_after_submit(session: Session, view: FormView, record: Record) -> bool:
-    """Masters (no flow, not marked immutable) stay editable after submit."""
-    if record.status in FLOW_STATUSES:
-        return False
-    schema = view.version.schema
-    return not bool(schema.get("x-immutable", False)) and record.status == SUBMITTED
+def _editable_after_submit(form: CompiledForm, record: Record) -> bool:
+    """Masters (no flow, not marked ``x-immutable``) stay editable after submit."""
+    return not form.immutable and record.status == SUBMITTED
 
 
 def _after_write(
