@@ -2,6 +2,16 @@
 
 from formflow.storage.models.auth import ApiToken, LoginThrottle, UserPreference, UserSession
 from formflow.storage.models.base import Base
+from formflow.storage.models.flows import (
+    AutomationDefinition,
+    AutomationSchedule,
+    FlowDefinition,
+    FlowInstance,
+    FlowTask,
+    FlowTimer,
+    FlowVersion,
+    WebhookEndpoint,
+)
 from formflow.storage.models.forms import Form, FormGrant, FormVersion
 from formflow.storage.models.org import (
     Calendar,
@@ -27,11 +37,18 @@ from formflow.storage.models.records import (
 __all__ = [
     "ApiToken",
     "Attachment",
+    "AutomationDefinition",
+    "AutomationSchedule",
     "Base",
     "Calendar",
     "CalendarDay",
     "Company",
     "Department",
+    "FlowDefinition",
+    "FlowInstance",
+    "FlowTask",
+    "FlowTimer",
+    "FlowVersion",
     "Form",
     "FormGrant",
     "FormVersion",
@@ -50,4 +67,5 @@ __all__ = [
     "User",
     "UserPreference",
     "UserSession",
+    "WebhookEndpoint",
 ]
