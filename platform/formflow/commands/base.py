@@ -54,7 +54,9 @@ class Context:
 
     @property
     def locale(self) -> str:
-        return normalize_locale(os.environ.get("FORMFLOW_LANG") or os.environ.get("LANG", "en"))
+        """The terminal's language: ``FORMFLOW_LANG``, else ``LANG``; English unless Chinese."""
+        wanted = os.environ.get("FORMFLOW_LANG") or os.environ.get("LANG") or "en"
+        return normalize_locale(wanted) if wanted.lower().startswith("zh") else "en"
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
