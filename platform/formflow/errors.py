@@ -258,3 +258,10 @@ class ConstraintViolated(ValidationFailed):
     """A form-level rule (constraint, unique key, ledger balance) would be broken by a write."""
 
     code = "constraint_violated"
+
+
+class BenchmarkFailed(FormflowError):
+    """``formflow bench`` cannot give a meaningful figure: a suite is not available yet, the
+    benchmark database is unsuitable, or the two sides of a comparison disagree on a result."""
+
+    code = "benchmark_failed"
