@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from formflow.web.api import auth, files, forms, org, records
+from formflow.web.api import auth, files, forms, org, packs, records
 from formflow.web.api.openapi import build_openapi
 from formflow.web.api.registry import Api
 from formflow.web.jsonio import to_json
@@ -17,7 +17,7 @@ from formflow.web.jsonio import to_json
 def build_api() -> Api:
     """The API with every operation registered (built once per process)."""
     api = Api()
-    for module in (auth, org, forms, records, files):
+    for module in (auth, org, forms, records, files, packs):
         module.register(api)
 
     @api.blueprint.get("/openapi.json")

@@ -390,3 +390,38 @@ class AttachmentOut(Schema):
     name = fields.String(required=True)
     size = fields.Integer(required=True)
     content_type = fields.String(required=True)
+
+
+# -- packs ----------------------------------------------------------------------------------
+
+
+class PackOut(Schema):
+    name = fields.String(required=True)
+    title = fields.Dict(required=True)
+    description = fields.Dict(required=True)
+    stage = fields.String(required=True)
+    version = fields.String(allow_none=True, metadata={"description": "version in the library"})
+    installed_version = fields.String(allow_none=True)
+    status = fields.String(
+        required=True, metadata={"description": "available, installed or archived"}
+    )
+    forms = fields.List(fields.String(), required=True)
+
+
+class PackInstall(Strict):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
+    settings = fields.Dict(load_default=dict)
+
+
+class PackInstalled(Schema):
+    installed = fields.List(fields.String(), required=True)
+
+
+class PackUninstall(Strict):
+    purge = fields.Boolean(load_default=False)
+
+
+class PackImpact(Schema):
+    pack = fields.String(required=True)
+    records = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    total = fields.Integer(required=True)
