@@ -11,15 +11,12 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-import simplejson
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from formflow.config import Settings, load_settings
@@ -29,9 +26,9 @@ from formflow.storage import migrate
 from formflow.storage.db import Database
 from formflow.storage.models import Base
 from formflow.web.app import create_app
+from harness import PASSWORD, Caller
 
 PG_URL = os.environ.get("FORMFLOW_TEST_DATABASE_URL", "")
-PASSWORD = "correct horse battery"
 
 
 def _worker() -> str:
@@ -109,48 +106,6 @@ def app(settings: Settings, database: Database) -> Flask:
     flask_app = create_app(settings, database=database)
     flask_app.config["TESTING"] = True
     return flask_app
-
-
-@dataclass
-class Caller:
-    """A test client speaking JSON as one user (or anonymously)."""
-
-    client: FlaskClient
-    token: str | None = None
-    locale: str = "en"
-
-    def request(self, method: str, url: str, json: Any = None, **kwargs: Any) -> Any:
-        headers = dict(kwargs.pop("headers", {}))
-        if self.token:
-            headers.setdefault("Authorization", f"Bearer {self.token}")
-        headers.setdefault("Accept-Language", self.locale)
-        if json is not None:
-            kwargs["data"] = simplejson.dumps(json, use_decimal=True)
-            headers.setdefault("Content-Type", "application/json")
-        response = self.client.open(url, method=method, headers=headers, **kwargs)
-        response.get_data()  # buffer the body, then release the app's file handles
-        response.close()
-        response.payload = (
-            simplejson.loads(response.get_data(as_text=True), use_decimal=True)
-            if response.mimetype in {"application/json", "application/problem+json"}
-            else None
-        )
-        return response
-
-    def get(self, url: str, **kwargs: Any) -> Any:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, json: Any = None, **kwargs: Any) -> Any:
-        return self.request("POST", url, json=json, **kwargs)
-
-    def put(self, url: str, json: Any = None, **kwargs: Any) -> Any:
-        return self.request("PUT", url, json=json, **kwargs)
-
-    def patch(self, url: str, json: Any = None, **kwargs: Any) -> Any:
-        return self.request("PATCH", url, json=json, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> Any:
-        return self.request("DELETE", url, **kwargs)
 
 
 @pytest.fixture

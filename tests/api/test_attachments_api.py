@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from api.formdefs import create_form
-from conftest import Caller
+from harness import Caller
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 CLAIM = {

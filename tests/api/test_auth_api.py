@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import PASSWORD, Caller
+from harness import PASSWORD, Caller
 
 
 def test_a_token_from_username_and_password_opens_the_api(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Caller
+from harness import Caller
 
 
 def test_malformed_json_is_a_400_with_its_position(admin_api: Caller) -> None:

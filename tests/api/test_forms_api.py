@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from api.formdefs import EXPENSE, create_form
-from conftest import Caller
+from harness import Caller
 
 
 def test_a_designer_creates_a_form_and_everyone_can_read_it(api_as: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Caller
+from harness import Caller
 
 
 def test_an_admin_creates_a_user_who_can_then_log_in(admin_api: Caller, anonymous: Caller) -> None:

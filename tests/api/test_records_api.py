@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from api.formdefs import EXPENSE, create_form
-from conftest import Caller
+from harness import Caller
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from packkit import LEAVE_FORM, MANIFEST, write_pack
 
-from conftest import Caller
+from harness import Caller
 from formflow.errors import Conflict, DefinitionInvalid
 from formflow.packs import read_pack
 from formflow.services import forms, org, packs
@@ -66,6 +66,9 @@ def test_a_form_owned_by_someone_else_is_a_conflict_and_nothing_is_installed(
     with database.session() as session:
         assert org.list_roles(session) == []
         assert [p.status for p in packs.list_packs(session) if p.name == "tiny"] == []
+        assert packs.list_packs(session) == [
+            p for p in packs.list_packs(session) if p.name != "tiny"
+        ]
 
 
 def test_uninstall_archives_and_keeps_data_until_purged(
@@ -86,7 +89,7 @@ def test_uninstall_archives_and_keeps_data_until_purged(
         packs.uninstall_pack(session, SYSTEM, "tiny", purge=True)
     assert admin_api.get(f"/api/records/{created.payload['id']}").status_code == 404
     with database.session() as session:
-        assert [p.name for p in packs.list_packs(session)] == []
+        assert "tiny" not in [p.name for p in packs.list_packs(session)]
 
 
 def test_dependencies_are_installed_first(database: Database, tmp_path: Path) -> None:
