@@ -135,8 +135,7 @@ def run_listing(
         baseline=measure(theirs, plan),
         note=_(
             "list_records with {filter} (about 1%), newest first, page of {page} plus the "
-            "total, on the x-index field vs the same on a plain table with typed, indexed "
-            "columns",
+            "total, vs the same query on a plain table with typed, indexed columns",
             filter=FILTER,
             page=PAGE,
         ),
@@ -153,8 +152,8 @@ def run_listing(
         ours=measure(ours, light),
         baseline=measure(theirs, light),
         note=_(
-            "for information: the same list after dropping the x-index index (the JSON "
-            "value is extracted from every record of the form) vs the indexed plain table"
+            "for information: the same list with the field's index dropped, vs the indexed "
+            "plain table"
         ),
         params={"records": records},
     )

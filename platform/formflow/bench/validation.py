@@ -97,13 +97,12 @@ def run_validation(plan: TimingPlan) -> list[BenchResult]:
         theirs = measure(_cycling(lambda doc: list(baseline.iter_errors(doc)), sample), plan)
         if valid:
             note = _(
-                "CompiledForm.validate vs jsonschema Draft202012Validator.iter_errors on the "
-                "same schema and valid documents (31 fields, 5-row sub-table)"
+                "CompiledForm.validate vs jsonschema Draft202012Validator.iter_errors, same "
+                "schema, valid documents"
             )
         else:
             note = _(
-                "the same with one bad field per document; ours then also explains every "
-                "error in the user's language"
+                "one bad field per document; ours also explains each error in the user's language"
             )
         results.append(
             BenchResult(
