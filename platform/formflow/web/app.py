@@ -8,17 +8,34 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from formflow.config import Settings, load_settings
 from formflow.errors import FormflowError
 from formflow.storage.db import Database
-from formflow.web import api
+from formflow.web import api, pages
 from formflow.web.jsonio import FormflowJSONProvider, to_json
+from formflow.web.pages.errors import (
+    formflow_error_page,
+    http_error_page,
+    internal_error_page,
+    is_page_request,
+)
 from formflow.web.problems import http_problem, internal_problem, problem_response
 from formflow.web.runtime import Runtime, current_runtime
 from formflow.web.security import add_security_headers, request_locale
 
 log = logging.getLogger("formflow.web")
+
+MAX_ID = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` limited to 0 ... 2**63-1, the range of database ids."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(
@@ -31,6 +48,8 @@ def create_app(
     settings = settings or load_settings(overrides)
     database = database or Database(settings.effective_database_url)
     app = Flask("formflow", static_folder=None)
+    # Ids in paths are 64-bit: a larger number is simply not found (never a database error).
+    app.url_map.converters["int"] = BoundedIntConverter
     app.json = FormflowJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -44,6 +63,7 @@ def create_app(
     )
     app.extensions["formflow"] = Runtime(settings=settings, database=database)
     app.register_blueprint(api.blueprint())
+    pages.init_app(app)
     _register_error_handlers(app)
     app.after_request(add_security_headers)
 
@@ -68,14 +88,21 @@ def _locale_for_error() -> str:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    # Pages answer with HTML error pages in the reader's language; /api with problem+json.
     @app.errorhandler(FormflowError)
     def handle_formflow_error(error: FormflowError) -> Response:
+        if is_page_request():
+            return formflow_error_page(error)
         return problem_response(error, _locale_for_error())
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:
+        if is_page_request():
+            return http_error_page(error)
         return http_problem(error, _locale_for_error(), request.method)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
+        if is_page_request():
+            return internal_error_page(error)
         return internal_problem(error, _locale_for_error())

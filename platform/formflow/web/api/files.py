@@ -42,6 +42,7 @@ def register(api: Api) -> None:
         summary="Download a file",
         tag="attachments",
         errors=(404,),
+        binary=True,
         description="Answers the file as a download (images with ?inline=1 may be shown).",
     )
     def download_attachment(call: ApiCall, attachment_id: int) -> Any:

@@ -116,7 +116,9 @@ def _operation(op: Operation) -> dict[str, Any]:
             "content": {"application/json": {"schema": op.body}},
         }
     success: dict[str, Any] = {"description": "Success"}
-    if op.status != 204 and op.response is not None:
+    if op.binary:
+        success["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+    elif op.status != 204 and op.response is not None:
         schema: Any = op.response
         if op.many:
             schema = {"type": "array", "items": op.response}

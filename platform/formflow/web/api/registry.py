@@ -68,6 +68,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     upload: bool = False
+    #: The operation answers a file (any media type) instead of JSON.
+    binary: bool = False
 
     @property
     def openapi_path(self) -> str:
@@ -97,6 +99,7 @@ class Api:
         errors: tuple[int, ...] = (),
         description: str = "",
         upload: bool = False,
+        binary: bool = False,
     ) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
             op = Operation(
@@ -115,6 +118,7 @@ class Api:
                 errors=errors,
                 description=description or (handler.__doc__ or "").strip(),
                 upload=upload,
+                binary=binary,
             )
             self.operations.append(op)
 

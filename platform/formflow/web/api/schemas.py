@@ -14,6 +14,14 @@ from marshmallow import RAISE, Schema, fields, validate
 I18N_TEXT = {"description": 'A string, or a map of locale to text: {"zh-CN": "...", "en": "..."}'}
 
 
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    """A database id: a whole number from 1 to 2**63-1 (larger ones are refused, not stored)."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -132,9 +140,9 @@ class UserCreate(Strict):
     locale = fields.String(validate=LOCALES)
     timezone = fields.String(validate=validate.Length(min=1, max=64))
     platform_role = fields.String(validate=PLATFORM_ROLES)
-    department_id = fields.Integer(allow_none=True, strict=True)
-    manager_id = fields.Integer(allow_none=True, strict=True)
-    position_id = fields.Integer(allow_none=True, strict=True)
+    department_id = id_field(allow_none=True)
+    manager_id = id_field(allow_none=True)
+    position_id = id_field(allow_none=True)
     active = fields.Boolean()
 
 
@@ -145,9 +153,9 @@ class UserUpdate(Strict):
     locale = fields.String(validate=LOCALES)
     timezone = fields.String(validate=validate.Length(min=1, max=64))
     platform_role = fields.String(validate=PLATFORM_ROLES)
-    department_id = fields.Integer(allow_none=True, strict=True)
-    manager_id = fields.Integer(allow_none=True, strict=True)
-    position_id = fields.Integer(allow_none=True, strict=True)
+    department_id = id_field(allow_none=True)
+    manager_id = id_field(allow_none=True)
+    position_id = id_field(allow_none=True)
     active = fields.Boolean()
 
 
@@ -158,7 +166,9 @@ class ListQuery(Strict):
 
 class UserListQuery(ListQuery):
     q = fields.String(load_default="", validate=validate.Length(max=100))
-    department_id = fields.Integer(load_default=None)
+    department_id = fields.Integer(
+        load_default=None, validate=validate.Range(min=1, max=MAX_ID)
+    )
     include_inactive = fields.Boolean(load_default=False)
 
 
@@ -180,17 +190,17 @@ class DepartmentOut(Schema):
 class DepartmentCreate(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
-    parent_id = fields.Integer(allow_none=True, strict=True)
-    head_id = fields.Integer(allow_none=True, strict=True)
-    company_id = fields.Integer(allow_none=True, strict=True)
+    parent_id = id_field(allow_none=True)
+    head_id = id_field(allow_none=True)
+    company_id = id_field(allow_none=True)
 
 
 class DepartmentUpdate(Strict):
     name = fields.String(validate=validate.Length(min=1, max=128))
     code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
-    parent_id = fields.Integer(allow_none=True, strict=True)
-    head_id = fields.Integer(allow_none=True, strict=True)
-    company_id = fields.Integer(allow_none=True, strict=True)
+    parent_id = id_field(allow_none=True)
+    head_id = id_field(allow_none=True)
+    company_id = id_field(allow_none=True)
 
 
 class RoleMemberOut(Schema):
@@ -211,8 +221,8 @@ class RoleCreate(Strict):
 
 
 class RoleAssign(Strict):
-    user_id = fields.Integer(required=True, strict=True)
-    department_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    user_id = id_field(required=True)
+    department_id = id_field(allow_none=True, load_default=None)
 
 
 # -- forms ----------------------------------------------------------------------------------
@@ -283,8 +293,8 @@ class VersionOut(Schema):
 
 
 class DiffQuery(Strict):
-    old = fields.Integer(required=True, validate=validate.Range(min=1))
-    new = fields.Integer(required=True, validate=validate.Range(min=1))
+    old = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    new = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class DiffOut(Schema):
@@ -315,9 +325,31 @@ class ValidateOut(Schema):
 # -- records --------------------------------------------------------------------------------
 
 
+class FlowSubmission(Strict):
+    """What a submission brings for the flow it starts (the ``flow`` member of a record body)."""
+
+    chosen = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Integer(strict=True)),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "user ids the initiator picks per step (发起人自选)"},
+    )
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+FLOW_SUBMISSION = {
+    "description": "for the approval flow the submission starts: approvers the initiator "
+    "chooses per step, and a comment"
+}
+
+
 class RecordCreate(Strict):
     data = fields.Dict(required=True)
     draft = fields.Boolean(load_default=False, metadata={"description": "save without submitting"})
+    flow = fields.Nested(
+        FlowSubmission, load_default=None, allow_none=True, metadata=FLOW_SUBMISSION
+    )
 
 
 class RecordPatch(Strict):
@@ -327,9 +359,13 @@ class RecordPatch(Strict):
     version = fields.Integer(
         required=True,
         strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "the version you read; a stale one answers 409"},
     )
     submit = fields.Boolean(load_default=False)
+    flow = fields.Nested(
+        FlowSubmission, load_default=None, allow_none=True, metadata=FLOW_SUBMISSION
+    )
 
 
 class RecordOut(Schema):
@@ -372,7 +408,7 @@ class RecordPage(Schema):
 
 
 class DeleteQuery(Strict):
-    version = fields.Integer(load_default=None)
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class AuditOut(Schema):
