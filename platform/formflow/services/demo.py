@@ -6,7 +6,10 @@ Packs add their own demo records on top (see services.packs).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date
+from importlib import resources
 
 from sqlalchemy.orm import Session
 
@@ -76,3 +79,20 @@ def load_demo_org(session: Session, password: str) -> list[DemoUser]:
         head = org.find_user(session, spec["head"])
         org.update_department(session, SYSTEM, departments[spec["code"]], {"head_id": head.id})
     return users
+
+
+def load_demo_calendar(session: Session) -> int:
+    """Load China's holidays and make-up workdays (``demo/calendar_cn.json``) into the default
+    calendar; returns how many days were stored. Loading again changes nothing."""
+    text = (resources.files("formflow.demo") / "calendar_cn.json").read_text("utf-8")
+    data = json.loads(text)
+    days: list[tuple[date, bool, str | None]] = []
+    for year, spec in sorted(data.items()):
+        if not year.isdigit() or not isinstance(spec, dict):
+            continue
+        days += [(date.fromisoformat(day), False, name) for day, name in spec.get("holidays", [])]
+        days += [(date.fromisoformat(day), True, name) for day, name in spec.get("workdays", [])]
+    org.set_calendar_days(
+        session, SYSTEM, "default", days, name={"zh-CN": "中国大陆", "en": "Mainland China"}
+    )
+    return len(days)

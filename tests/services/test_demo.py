@@ -1,0 +1,46 @@
+"""The demo company and its working-day calendar load idempotently and count days right."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from formflow.expr import NUMBER, Scope, compile_expression, evaluate
+from formflow.services import demo, org
+from formflow.services.actor import SYSTEM
+from formflow.services.evaluation import eval_context
+from formflow.storage.db import Database
+
+
+def test_the_demo_org_loads_twice_without_error_or_duplicates(database: Database) -> None:
+    for _ in range(2):
+        with database.session(write=True) as session:
+            users = demo.load_demo_org(session, "demo-password-1")
+    assert {u.username for u in users} >= {"zhang.wei", "li.na", "wang.fang", "liu.yang"}
+    with database.session() as session:
+        chart = org.load_org_chart(session)
+        zhang = chart.user_by_name("zhang.wei")
+        li = chart.user_by_name("li.na")
+        assert zhang is not None and li is not None
+        assert chart.manager_of(zhang.id) == li.id
+        assert [chart.users[i].username for i in chart.members_of_role("hr")] == ["wang.fang"]
+        _page, total = org.list_users(session, SYSTEM, limit=100)
+        assert total == len(users)
+
+
+def test_working_days_skip_the_spring_festival_and_count_make_up_saturdays(
+    database: Database,
+) -> None:
+    for _ in range(2):
+        with database.session(write=True) as session:
+            demo.load_demo_calendar(session)
+    with database.session() as session:
+        calendar = org.load_calendar(session)
+        # Fri 13 Feb .. Mon 2 Mar 2026: Sat 14 Feb and Sat 28 Feb are make-up workdays,
+        # 15-23 Feb is the Spring Festival holiday.
+        assert calendar.workdays_between(date(2026, 2, 13), date(2026, 3, 2)) == 8
+        assert calendar.is_workday(date(2026, 2, 14))
+        assert not calendar.is_workday(date(2026, 2, 16))
+        checked = compile_expression(
+            "workdays_between(date('2026-02-13'), date('2026-03-02'))", Scope(), NUMBER
+        )
+        assert evaluate(checked, {}, eval_context(session)) == 8
