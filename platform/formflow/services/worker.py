@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from formflow.config import Settings
 from formflow.services import delivery
+from formflow.services.flow_jobs import fire_due_timers, run_due_automations
 from formflow.storage.claims import claim, lock_row
 from formflow.storage.db import Database
 from formflow.storage.models import OutboxMessage
@@ -131,4 +132,4 @@ def _send(worker: Worker, kind: str, payload: dict[str, object], message_id: int
         raise delivery.DeliveryError(f"unknown message kind {kind}")
 
 
-DEFAULT_JOBS: list[Job] = [deliver_outbox]
+DEFAULT_JOBS: list[Job] = [fire_due_timers, run_due_automations, deliver_outbox]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from formflow.services import record_lists, records
+from formflow.services.flow_context import flow_environment, submitting
 from formflow.services.records import RecordView
 from formflow.web.api import schemas
 from formflow.web.api.registry import Api, ApiCall
@@ -29,6 +32,18 @@ def record_dict(view: RecordView) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _submission(call: ApiCall) -> Iterator[None]:
+    """Hand the body's ``flow`` member (chosen approvers, comment) to the flow a submission
+    starts, in the installation's time zone."""
+    flow = call.body.get("flow") or {}
+    with (
+        flow_environment(call.runtime.settings.default_timezone),
+        submitting(flow.get("chosen"), flow.get("comment")),
+    ):
+        yield
+
+
 def register(api: Api) -> None:
     @api.operation(
         "POST",
@@ -40,12 +55,15 @@ def register(api: Api) -> None:
         status=201,
         errors=(403, 404),
         description="Submits the record (or saves a draft with `draft: true`). Invalid data "
-        "answers 422 listing every problem with its JSON path.",
+        "answers 422 listing every problem with its JSON path. When the form has a flow, the "
+        "submission starts it (status `in_progress`); `flow.chosen` gives the approvers the "
+        "initiator picks for `chosen` steps, as user ids per step.",
     )
     def create_record(call: ApiCall, key: str) -> Any:
-        view = records.create_record(
-            call.session, call.actor, key, call.body["data"], draft=call.body["draft"]
-        )
+        with _submission(call):
+            view = records.create_record(
+                call.session, call.actor, key, call.body["data"], draft=call.body["draft"]
+            )
         return record_dict(view)
 
     @api.operation(
@@ -102,14 +120,15 @@ def register(api: Api) -> None:
     )
     def update_record(call: ApiCall, record_id: int) -> Any:
         body = call.body
-        view = records.update_record(
-            call.session,
-            call.actor,
-            record_id,
-            body["data"],
-            version=body["version"],
-            submit=body["submit"],
-        )
+        with _submission(call):
+            view = records.update_record(
+                call.session,
+                call.actor,
+                record_id,
+                body["data"],
+                version=body["version"],
+                submit=body["submit"],
+            )
         return record_dict(view)
 
     @api.operation(
