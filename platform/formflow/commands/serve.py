@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from formflow.commands.base import Context, pass_context, reports_errors
+from formflow.commands.worker import start_in_thread
 from formflow.services import demo
 from formflow.storage import migrate
 
@@ -87,6 +88,9 @@ def serve(
             "the database schema is not up to date: run `formflow init` or `formflow db upgrade`"
         )
     app = create_app(ctx.settings, database=ctx.database)
+    if with_demo or ctx.settings.worker_in_process:
+        start_in_thread(ctx)  # timers and notifications without a separate process
+        click.echo("A worker runs in this process (timers, automations, e-mail, webhooks).")
     shown = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
     click.echo(
         f"Formflow {ctx.settings.effective_database_url.split(':')[0]} — "
