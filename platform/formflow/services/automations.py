@@ -37,13 +37,14 @@ from formflow.i18n import _
 from formflow.services import records
 from formflow.services.actor import Actor
 from formflow.services.authz import require_designer
+from formflow.services.effect_scope import EffectScope, audit
 from formflow.services.flow_context import (
     checker_forms,
     engine_context,
     environment,
     nested,
 )
-from formflow.services.flow_effects import EffectScope, audit, carry_out
+from formflow.services.flow_effects import carry_out
 from formflow.services.org import load_org_chart
 from formflow.storage.claims import lock_row
 from formflow.storage.models import AutomationDefinition, AutomationSchedule, Form, Record

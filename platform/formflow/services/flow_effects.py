@@ -9,20 +9,14 @@ none of it does:
   (``RecordParticipant``: they may read it). A new task notifies its assignee.
 * ``CarbonCopy``: an unread ``cc`` row per person, participant rights, a notice.
 * ``Notify``: in-app notices, with an e-mail copy through the outbox.
-* ``SetFields``: the instance's own record, changed as the system (validated, audited).
-* ``CreateRecord`` / ``UpdateRecord``: records of other forms through the records service as
-  the system — the cross-pack glue. A created record that fails its form's validation aborts
-  the whole action with that form's problems listed.
-* ``CallWebhook``: an outbox message the worker signs and posts after the commit.
-* ``StartFlow``: starts a flow for the record (automations).
+* ``SetFields``, ``CreateRecord``, ``UpdateRecord``, ``CallWebhook``, ``StartFlow``: see
+  :mod:`formflow.services.record_effects`.
 * ``ScheduleTimer`` / ``CancelTimer``: the timer table, keyed ``<instance id>:<timer key>``.
 * ``InstanceEnded``: the record's status becomes the end the flow reached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,52 +24,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from formflow.engine import effects as fx
-from formflow.engine.state import InstanceState
-from formflow.errors import TransitionNotAllowed, ValidationFailed
-from formflow.forms.jsonvalues import to_json
 from formflow.i18n import Msg, _
-from formflow.services import notices, outbox, records
-from formflow.services.actor import SYSTEM
-from formflow.services.flow_context import environment, nested, status_label
-from formflow.storage.models import (
-    FlowInstance,
-    FlowTask,
-    FlowTimer,
-    Record,
-    RecordAudit,
-    RecordParticipant,
+from formflow.services import notices, record_effects
+from formflow.services.effect_scope import (
+    CC_UNREAD,
+    EffectScope,
+    add_participant,
+    audit,
+    now,
 )
-
-#: Inbox statuses of a carbon copy.
-CC_UNREAD = "unread"
-CC_READ = "read"
-
-
-@dataclass
-class EffectScope:
-    """Where effects land: the record, and the instance when they come from a flow."""
-
-    record: Record
-    title: str  # the flow's or automation's title, for notices
-    source: str  # the flow's or automation's key
-    initiator: int | None
-    actor_id: int | None = None
-    instance: FlowInstance | None = None
-    steps: Mapping[str, str] = field(default_factory=dict)  # step name -> title
-    state: InstanceState | None = None
-    old_state: InstanceState | None = None
-    _rows: dict[str, FlowTask] = field(default_factory=dict)
-    _cc_seen: int = 0
-
-    @property
-    def record_name(self) -> str:
-        return self.record.label or f"#{self.record.id}"
-
-    @property
-    def link(self) -> str:
-        if self.instance is not None:
-            return f"/instances/{self.instance.id}"
-        return f"/records/{self.record.id}"
+from formflow.services.flow_context import status_label
+from formflow.storage.models import FlowTask, FlowTimer
 
 
 def carry_out(session: Session, scope: EffectScope, effects: list[fx.Effect]) -> None:
@@ -87,43 +46,7 @@ def carry_out(session: Session, scope: EffectScope, effects: list[fx.Effect]) ->
     session.flush()
 
 
-def add_participant(session: Session, record_id: int, user_id: int, reason: str) -> None:
-    """Let ``user_id`` read the record as a participant of its flow (idempotent)."""
-    found = session.scalar(
-        select(RecordParticipant.id).where(
-            RecordParticipant.record_id == record_id, RecordParticipant.user_id == user_id
-        )
-    )
-    if found is None:
-        session.add(RecordParticipant(record_id=record_id, user_id=user_id, reason=reason))
-
-
-def audit(
-    session: Session,
-    record: Record,
-    actor_id: int | None,
-    action: str,
-    comment: str | None = None,
-    changes: list[dict[str, Any]] | None = None,
-) -> None:
-    """One line in the record's audit trail (``flow:<action>``, ``status`` ...)."""
-    session.add(
-        RecordAudit(
-            record_id=record.id,
-            actor_id=actor_id,
-            action=action[:40],
-            changes=changes or [],
-            record_version=record.version,
-            comment=(comment or None) and comment[:2000],
-        )
-    )
-
-
 # -- tasks -------------------------------------------------------------------------------------
-
-
-def _now() -> datetime:
-    return environment().now()
 
 
 def _task_row(session: Session, scope: EffectScope, key: str) -> FlowTask | None:
@@ -164,7 +87,7 @@ def _task_created(session: Session, scope: EffectScope, effect: fx.TaskCreated) 
         kind=effect.task_kind,
         status="open",
         delegated_from=effect.delegated_from,
-        created_at=_now(),
+        created_at=now(),
         due_at=_due_of(scope, effect.task),
     )
     session.add(row)
@@ -201,7 +124,7 @@ def _task_completed(session: Session, scope: EffectScope, effect: fx.TaskComplet
         return
     row.status = "completed"
     row.outcome = effect.outcome
-    row.completed_at = _now()
+    row.completed_at = now()
     task = scope.state.tasks.get(effect.task) if scope.state is not None else None
     row.comment = task.comment if task is not None else None
 
@@ -212,7 +135,7 @@ def _task_cancelled(session: Session, scope: EffectScope, effect: fx.TaskCancell
         return
     row.status = "cancelled"
     row.outcome = effect.reason
-    row.completed_at = _now()
+    row.completed_at = now()
 
 
 def _step_title(scope: EffectScope, step: str | None) -> str:
@@ -268,7 +191,7 @@ def _notify(session: Session, scope: EffectScope, effect: fx.Notify) -> None:
 
 
 def _carbon_copy(session: Session, scope: EffectScope, effect: fx.CarbonCopy) -> None:
-    now = _now()
+    moment = now()
     for user in effect.users:
         add_participant(session, scope.record.id, user, "cc")
         if scope.instance is not None and scope.state is not None:
@@ -284,7 +207,7 @@ def _carbon_copy(session: Session, scope: EffectScope, effect: fx.CarbonCopy) ->
                     assignee_id=user,
                     kind="cc",
                     status=CC_UNREAD,
-                    created_at=now,
+                    created_at=moment,
                 )
             )
     notices.notify(
@@ -296,97 +219,6 @@ def _carbon_copy(session: Session, scope: EffectScope, effect: fx.CarbonCopy) ->
         link=scope.link,
         record_id=scope.record.id,
     )
-
-
-# -- records -------------------------------------------------------------------------------------
-
-
-def _set_fields(session: Session, scope: EffectScope, effect: fx.SetFields) -> None:
-    record = scope.record
-    values = {name: to_json(value) for name, value in effect.values.items()}
-    changed = {name: value for name, value in values.items() if record.data.get(name) != value}
-    if not changed:  # writing what is there already would only trigger automations again
-        return
-    records.update_record(
-        session, SYSTEM, record.id, changed, version=record.version, editable=frozenset(changed)
-    )
-
-
-def _create_record(session: Session, scope: EffectScope, effect: fx.CreateRecord) -> None:
-    data = to_json(dict(effect.data))
-    try:
-        with nested(f"create {effect.form}"):
-            records.create_record(session, SYSTEM, effect.form, data, owner_id=scope.initiator)
-    except ValidationFailed as error:
-        raise type(error)(
-            error.issues,
-            message=_(
-                "Step {step} of {flow} creates a record of the form {form}, but that record "
-                "would not be valid ({count} problem(s), listed in errors). Nothing was saved; "
-                "ask the flow's designer to check the field mapping.",
-                step=effect.step or "-",
-                flow=scope.source,
-                form=effect.form,
-                count=len(error.issues),
-            ),
-        ) from None
-
-
-def _update_record(session: Session, scope: EffectScope, effect: fx.UpdateRecord) -> None:
-    target_id = _record_id(effect.record)
-    target = session.get(Record, target_id) if target_id is not None else None
-    view = records.form_view_of(session, target) if target is not None else None
-    if target is None or target.deleted_at is not None or view is None or view.key != effect.form:
-        raise TransitionNotAllowed(
-            _(
-                "Step {step} of {flow} updates the linked record {id} of the form {form}, "
-                "which does not exist (any more). Correct the link in the record and try again.",
-                step=effect.step or "-",
-                flow=scope.source,
-                id=effect.record,
-                form=effect.form,
-            )
-        )
-    patch = to_json(dict(effect.data))
-    with nested(f"update {effect.form}"):
-        records.update_record(
-            session, SYSTEM, target.id, patch, version=target.version, editable=frozenset(patch)
-        )
-
-
-def _record_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-def _call_webhook(session: Session, scope: EffectScope, effect: fx.CallWebhook) -> None:
-    outbox.enqueue(
-        session,
-        "webhook",
-        {
-            "url": effect.url,
-            "event": "flow.step" if scope.instance is not None else "automation",
-            "body": {
-                "source": scope.source,
-                "step": effect.step,
-                "record": scope.record.id,
-                "instance": scope.instance.id if scope.instance is not None else None,
-                "data": to_json(dict(effect.payload)),
-            },
-        },
-    )
-
-
-def _start_flow(session: Session, scope: EffectScope, effect: fx.StartFlow) -> None:
-    from formflow.services.flow_runtime import start_flow_by_key  # noqa: PLC0415 - cycle
-
-    with nested(f"start {effect.flow}"):
-        start_flow_by_key(session, scope.record, effect.flow, initiator=scope.initiator)
 
 
 # -- timers and the end ---------------------------------------------------------------------
@@ -425,7 +257,7 @@ def _instance_ended(session: Session, scope: EffectScope, effect: fx.InstanceEnd
     record.status = effect.status
     session.flush()
     if scope.instance is not None:
-        scope.instance.ended_at = _now()
+        scope.instance.ended_at = now()
     audit(
         session,
         record,
@@ -458,11 +290,11 @@ _HANDLERS: dict[type[fx.Effect], Any] = {
     fx.TaskCancelled: _task_cancelled,
     fx.Notify: _notify,
     fx.CarbonCopy: _carbon_copy,
-    fx.SetFields: _set_fields,
-    fx.CreateRecord: _create_record,
-    fx.UpdateRecord: _update_record,
-    fx.CallWebhook: _call_webhook,
-    fx.StartFlow: _start_flow,
+    fx.SetFields: record_effects.set_fields,
+    fx.CreateRecord: record_effects.create_record,
+    fx.UpdateRecord: record_effects.update_record,
+    fx.CallWebhook: record_effects.call_webhook,
+    fx.StartFlow: record_effects.start_flow,
     fx.ScheduleTimer: _schedule_timer,
     fx.CancelTimer: _cancel_timer,
     fx.InstanceEnded: _instance_ended,

@@ -30,6 +30,7 @@ from formflow.forms import CompiledForm
 from formflow.i18n import _
 from formflow.services import records
 from formflow.services.actor import Actor
+from formflow.services.effect_scope import EffectScope, add_participant, audit
 from formflow.services.flow_context import (
     engine_context,
     environment,
@@ -37,7 +38,7 @@ from formflow.services.flow_context import (
     spec_of,
     take_submission,
 )
-from formflow.services.flow_effects import EffectScope, add_participant, audit, carry_out
+from formflow.services.flow_effects import carry_out
 from formflow.services.forms import FormView
 from formflow.storage.claims import lock_row
 from formflow.storage.models import FlowDefinition, FlowInstance, FlowVersion, Record

@@ -24,8 +24,8 @@ from formflow.engine import InstanceState
 from formflow.errors import InvalidInput
 from formflow.i18n import _
 from formflow.services.actor import Actor
+from formflow.services.effect_scope import CC_READ, CC_UNREAD
 from formflow.services.flow_context import spec_of
-from formflow.services.flow_effects import CC_READ, CC_UNREAD
 from formflow.services.org import load_org_chart
 from formflow.services.tasks import task_dict
 from formflow.storage.models import FlowDefinition, FlowInstance, FlowTask, Form, Record

@@ -29,8 +29,8 @@ from formflow.i18n import _
 from formflow.services import forms as form_service
 from formflow.services import records
 from formflow.services.actor import Actor
+from formflow.services.effect_scope import CC_READ, CC_UNREAD
 from formflow.services.flow_context import environment, spec_of
-from formflow.services.flow_effects import CC_READ, CC_UNREAD
 from formflow.services.flow_runtime import dispatch, readable_instance
 from formflow.services.step_access import StepAccess, access_for, checked_patch, visible_data
 from formflow.storage.models import FlowInstance, FlowTask, Record
