@@ -1,0 +1,59 @@
+"""Static files of the web app (CSS, JavaScript modules, icons), served with cache headers.
+
+Pages link assets as ``/static/<path>?v=<fingerprint>``; the fingerprint is a hash of every
+shipped static file, computed once per process. A request carrying the current fingerprint
+may be cached for a year (``immutable``): a new release changes the fingerprint and so the
+address. Requests without it — the imports between JavaScript modules — are revalidated
+with ``ETag``/``Last-Modified`` each time (``no-cache``), so a browser never mixes releases.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+from flask import Blueprint, Response, request, send_from_directory
+from werkzeug.exceptions import NotFound
+
+YEAR = 365 * 24 * 3600
+
+
+@functools.cache
+def static_folder() -> Path:
+    """The folder of the shipped static files."""
+    return Path(str(resources.files("formflow") / "static"))
+
+
+@functools.cache
+def fingerprint() -> str:
+    """A short hash over the names and contents of all static files (read once)."""
+    digest = hashlib.sha256()
+    root = static_folder()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def asset_url(path: str) -> str:
+    """The address of a static file, fingerprinted for long caching."""
+    return f"/static/{path}?v={fingerprint()}"
+
+
+def register(blueprint: Blueprint) -> None:
+    @blueprint.get("/static/<path:filename>")
+    def static(filename: str) -> Response:
+        """A static file; 404 for anything outside the static folder."""
+        if filename.startswith(".") or "/." in filename:
+            raise NotFound()
+        response = send_from_directory(static_folder(), filename, max_age=0, conditional=True)
+        if request.args.get("v") == fingerprint():
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+        if filename.endswith(".js"):
+            response.mimetype = "text/javascript"
+        return response

@@ -1,0 +1,49 @@
+"""Rendering a page: the template plus what every page's frame needs.
+
+The frame (header, menus, language switch) needs the signed-in user, the unread
+notification count, the apps menu, the CSRF token and the language; :func:`render_page`
+adds them so views pass only their own content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, get_flashed_messages, render_template, request
+
+from formflow.services import notices
+from formflow.web.pages.apps import app_menu
+from formflow.web.pages.assets import asset_url
+from formflow.web.pages.pagecall import PageCall
+from formflow.web.security import csrf_token
+
+#: The ``lang`` attribute of ``<html>`` per supported locale.
+HTML_LANG = {"zh-CN": "zh-CN", "en": "en"}
+
+
+def frame_context(call: PageCall | None, locale: str) -> dict[str, Any]:
+    """Everything ``base.html`` reads. ``call`` is None on error pages outside a view."""
+    unread = 0
+    apps: list[Any] = []
+    actor = call.actor if call is not None else None
+    if call is not None and actor is not None:
+        _rows, unread = notices.list_notices(call.session, actor, unread_only=True, limit=1)
+        apps = app_menu(call.session, locale)
+    return {
+        "actor": actor,
+        "locale": locale,
+        "html_lang": HTML_LANG.get(locale, "en"),
+        "other_locale": "en" if locale == "zh-CN" else "zh-CN",
+        "csrf_token": csrf_token(),
+        "unread_count": unread,
+        "apps_menu": apps,
+        "asset": asset_url,
+        "here": request.full_path.rstrip("?"),
+        "flashes": get_flashed_messages(with_categories=True),
+    }
+
+
+def render_page(call: PageCall, template: str, status: int = 200, **context: Any) -> Response:
+    """Render ``template`` inside the frame, in the call's language."""
+    html = render_template(template, **frame_context(call, call.locale), **context)
+    return Response(html, status=status, mimetype="text/html")
