@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 
 from formflow.bench import suites
 from formflow.bench.results import BenchReport, BenchResult, Unavailable
@@ -242,4 +242,4 @@ def test_an_unknown_suite_name_lists_the_known_ones(registry: _FakeSuite) -> Non
 def test_the_shipped_registry_has_core_flow_and_reports() -> None:
     assert suites.suite_names()[:3] == ["core", "flow", "reports"]
     assert suites.get_suite("core").availability() is None
-    assert suites.get_suite("flow").availability() is not None
+    assert suites.get_suite("reports").availability() is not None

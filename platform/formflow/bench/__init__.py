@@ -7,14 +7,15 @@ docs/performance.md says what each figure measures and its target)::
     report = run_benchmarks("core", BenchOptions(records=100_000))
     print(report.to_json("en"))
 
-Suites live in a registry (:mod:`formflow.bench.suites`): ``core`` is built; ``flow`` and
-``reports`` are placeholders that explain they are not available yet, until their real suites
-register under the same names.
+Suites live in a registry (:mod:`formflow.bench.suites`): ``core`` (issue 2) and ``flow``
+(issue 3; available once the flow services exist); ``reports`` is a placeholder that explains
+it is not available yet, until a real suite registers under the same name.
 """
 
 from __future__ import annotations
 
 from formflow.bench.core import CoreSuite
+from formflow.bench.flow_suite import FlowSuite
 from formflow.bench.results import BenchReport, BenchResult, Unavailable
 from formflow.bench.suites import (
     ALL,
@@ -31,16 +32,7 @@ from formflow.bench.timing import TimingPlan, measure
 from formflow.i18n import _
 
 register_suite(CoreSuite())
-register_suite(
-    PlannedSuite(
-        "flow",
-        _(
-            "The flow benchmark is not available yet: flows are not stored by the platform "
-            "so far (formflow.services.flows is still being built). Run `formflow bench "
-            "core` meanwhile."
-        ),
-    )
-)
+register_suite(FlowSuite())
 register_suite(
     PlannedSuite(
         "reports",
