@@ -5,8 +5,7 @@
   for the form version the record was written with. ``now`` is given in the **org time zone**
   (Asia/Shanghai unless configured), because working-day timeouts keep the time of day: "3
   workdays after Friday 10:00" must mean 10:00 in Shanghai, not in UTC.
-* :func:`spec_of` reads a published version's spec once per process (versions never change,
-  so the cache can never be stale).
+* :func:`spec_of` parses a published version's spec once per process (versions never change).
 * :func:`flow_environment` sets the org time zone and the clock for a block of work (the web
   layer passes the installation's ``default_timezone``; the worker its own clock).
 * :func:`submitting` carries what comes with a submission besides the data — the approvers
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formflow.dsl import FlowSpec
@@ -141,21 +141,28 @@ def nested(what: str) -> Iterator[None]:
 
 # -- specs ------------------------------------------------------------------------------------
 
-_SPECS: OrderedDict[int, FlowSpec] = OrderedDict()
+_SPECS: OrderedDict[tuple[int, str], FlowSpec] = OrderedDict()
 _SPECS_SIZE = 256
 
 
 def spec_of(session: Session, version_id: int) -> FlowSpec:
-    """The compiled spec of a published flow version (cached: versions are immutable)."""
-    found = _SPECS.get(version_id)
-    if found is not None:
-        _SPECS.move_to_end(version_id)
-        return found
-    row = session.get(FlowVersion, version_id)
-    if row is None:
+    """The compiled spec of a published flow version.
+
+    Parsed once per process: versions are immutable. The cache key includes the version's
+    creation time, so a process that outlives its database (tests, a re-created demo) never
+    mistakes a new version for an old one with the same id.
+    """
+    created = session.scalar(select(FlowVersion.created_at).where(FlowVersion.id == version_id))
+    if created is None:
         raise NotFound(_("Flow version {id} not found.", id=version_id))
-    spec = FlowSpec.from_json(row.spec)
-    _SPECS[version_id] = spec
+    key = (version_id, created.isoformat())
+    found = _SPECS.get(key)
+    if found is not None:
+        _SPECS.move_to_end(key)
+        return found
+    stored = session.scalar(select(FlowVersion.spec).where(FlowVersion.id == version_id))
+    spec = FlowSpec.from_json(stored)
+    _SPECS[key] = spec
     while len(_SPECS) > _SPECS_SIZE:
         _SPECS.popitem(last=False)
     return spec
