@@ -7,6 +7,10 @@ file, or a schema it creates (and drops) in the PostgreSQL database given with `
 from __future__ import annotations
 
 import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -25,6 +29,24 @@ from formflow.i18n import Msg
 
 def register(cli: click.Group) -> None:
     cli.add_command(bench)
+
+
+@contextmanager
+def _cleanup_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into an orderly exit, so the benchmark database is still removed."""
+
+    def stop(signum: int, _frame: object) -> None:
+        sys.exit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding test runner): nothing to do
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command("bench")
@@ -85,7 +107,8 @@ def bench(
         plan=TimingPlan(repeat=repeat, min_time=min_time),
         progress=progress,
     )
-    report = run_benchmarks(suite, options)
+    with _cleanup_on_sigterm():
+        report = run_benchmarks(suite, options)
     if as_json:
         click.echo(json.dumps(report.to_json(locale), indent=2, ensure_ascii=False))
     else:
