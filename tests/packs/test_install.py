@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from packkit import LEAVE_FORM, MANIFEST, write_pack
 
-from harness import Caller
 from formflow.errors import Conflict, DefinitionInvalid
 from formflow.packs import read_pack
 from formflow.services import forms, org, packs
 from formflow.services.actor import SYSTEM
 from formflow.storage.db import Database
+from harness import Caller
 
 
 def _install(database: Database, folder: Path, **kwargs: Any) -> list[str]:

@@ -129,3 +129,13 @@ def test_check_lints_every_pack_of_a_folder(tmp_path: Path) -> None:
 def test_every_shipped_pack_lints_without_errors(folder: Path) -> None:
     problems = lint_pack(read_pack(folder), {p.name: read_pack(p) for p in pack_folders()})
     assert not has_errors(problems), [p.as_text("en") for p in problems if p.severity == "error"]
+
+
+def test_a_field_called_title_is_not_taken_for_an_untranslated_label(tmp_path: Path) -> None:
+    form = copy.deepcopy(LEAVE_FORM)
+    form["schema"]["properties"]["title"] = {
+        "type": "string",
+        "x-label": {"en": "Title", "zh-CN": "标题"},
+    }
+    form["ui"] = {"fields": {"title": {"help": {"en": "A short title", "zh-CN": "简短标题"}}}}
+    assert _problems(write_pack(tmp_path, form=form)) == []

@@ -77,10 +77,20 @@ def _schema_labels(file: JsonFile, schema: Any, path: str) -> Iterator[PackProbl
             yield _untranslated(file, f"{path}.x-status-rules[{index}].label")
 
 
-def _ui_labels(file: JsonFile, value: Any, path: str) -> Iterator[PackProblem]:
+def _ui_labels(
+    file: JsonFile, value: Any, path: str, *, names: bool = False
+) -> Iterator[PackProblem]:
+    """Labels in a UI schema must be translated. Under ``fields``/``columns`` the keys are
+    field names (a field may well be called ``title``), not label keywords."""
     if isinstance(value, Mapping):
         for key, item in value.items():
             where = f"{path}.{key}"
+            if names:
+                yield from _ui_labels(file, item, where)
+                continue
+            if key in {"fields", "columns"} and isinstance(item, Mapping):
+                yield from _ui_labels(file, item, where, names=True)
+                continue
             is_label = key in UI_LABEL_KEYS and not isinstance(item, list)
             if is_label and not _translated(item):
                 yield _untranslated(file, where)
