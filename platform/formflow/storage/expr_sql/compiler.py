@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, not_, null, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from formflow.errors import Diagnostic, EvaluationFailed, SourceError
 from formflow.expr import (
@@ -95,7 +96,7 @@ class FilterCompiler:
                 hint=hint,
             )
         )
-        return SqlValue(null(), NULL)
+        return SqlValue(null(), NULL, constant=None)
 
     def type_of(self, node: n.Node) -> Type:
         """The static type of ``node``, references counted as numbers."""
@@ -301,7 +302,7 @@ def _source_name(node: n.Node) -> str:
 
 def compile_filter(
     checked: Checked,
-    data: ColumnElement[Any],
+    data: ColumnElement[Any] | QueryableAttribute[Any],
     *,
     dialect: str,
     context: EvalContext,
@@ -314,5 +315,6 @@ def compile_filter(
     """
     if not checked.ok:
         raise SourceError([d for d in checked.diagnostics if d.severity == "error"])
-    compiler = FilterCompiler(checked, dialect_for(dialect, data, context.timezone), context)
+    column = data.expression if isinstance(data, QueryableAttribute) else data
+    compiler = FilterCompiler(checked, dialect_for(dialect, column, context.timezone), context)
     return compiler.compile()
