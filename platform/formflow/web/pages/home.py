@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from formflow.i18n import pick
 from formflow.services import forms as form_service
-from formflow.services import notices, record_lists
-from formflow.web.pages.apps import build_apps
+from formflow.services import inbox, notices, record_lists
+from formflow.web.pages.apps import build_apps, is_routable
 from formflow.web.pages.display import DisplayContext, format_timestamp
 from formflow.web.pages.pagecall import PageCall, page, safe_next, see_other
 from formflow.web.pages.recordpage import status_label
@@ -72,6 +72,17 @@ def recent_records(call: PageCall) -> list[RecentRecord]:
     return found[:RECENT_LIMIT]
 
 
+#: Open tasks are counted up to this many; more show as "99+".
+TASK_COUNT_LIMIT = 99
+
+
+def open_task_count(call: PageCall) -> str:
+    """How many tasks wait for the user (``99+`` beyond the limit)."""
+    page_of = inbox.list_inbox(call.session, call.user, view="open", limit=TASK_COUNT_LIMIT)
+    count = len(page_of.items)
+    return f"{TASK_COUNT_LIMIT}+" if page_of.next is not None else str(count)
+
+
 @dataclass(frozen=True)
 class NoticeView:
     id: int
@@ -92,9 +103,8 @@ def register(blueprint: Blueprint) -> None:
             "home.html",
             apps=build_apps(call.session, call.user, call.locale),
             recent=recent_records(call),
-            # The flow services (services/tasks.py) do not exist yet: the template shows the
-            # open-task count as soon as this is a number.
-            open_tasks=None,
+            open_tasks=open_task_count(call),
+            inbox_url="/inbox" if is_routable("/inbox") else "",
             announcements=[],
         )
 

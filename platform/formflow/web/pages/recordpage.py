@@ -1,8 +1,8 @@
-"""A record, read-only: its fields as written, its history, and a print view (A4).
+"""A record, read-only: its fields as written, its approval timeline, its history, and a print
+view (A4, 审批单打印).
 
 Both pages show the record with the form version it was written with. A record the reader
-may not see answers the 404 page, exactly as if it did not exist. The approval timeline has
-its place on both pages; it is filled once the flow API (``GET /api/instances/{id}``) exists.
+may not see answers the 404 page, exactly as if it did not exist.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from formflow.web.pages.formlayout import FieldView, FormLayout, build_layout
 from formflow.web.pages.history import build_history
 from formflow.web.pages.pagecall import PageCall, page
 from formflow.web.pages.render import render_page
+from formflow.web.pages.timeline import build_timelines
 
 _STATUSES: dict[str, Msg] = {
     "draft": _("Draft"),
@@ -158,7 +159,7 @@ def register(blueprint: Blueprint) -> None:
             page=content,
             history=history,
             just_submitted=request.args.get("submitted") == "1",
-            timeline=None,  # filled once the flow API exists (GET /api/instances/{id})
+            timeline=build_timelines(call, record_id, ctx),
         )
 
     @blueprint.get("/records/<int:record_id>/print")
@@ -166,5 +167,7 @@ def register(blueprint: Blueprint) -> None:
     def record_print(call: PageCall, record_id: int) -> Response:
         """The record on one clean A4 page (审批单打印)."""
         found = records.get_record(call.session, call.user, record_id)
-        content, _ctx, _layout = build_record_page(call, found)
-        return render_page(call, "print.html", page=content, timeline=None)
+        content, ctx, _layout = build_record_page(call, found)
+        return render_page(
+            call, "print.html", page=content, timeline=build_timelines(call, record_id, ctx)
+        )
