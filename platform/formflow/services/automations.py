@@ -76,7 +76,7 @@ def publish_automations(
     )
     if not compiled.automations:
         raise InvalidInput(
-            _("The text defines no automation; write `automation NAME on FORM { ... }`.")
+            _("The text defines no automation; write `automation NAME on FORM {{ ... }}`.")
         )
     now = environment().now()
     rows: list[AutomationDefinition] = []
@@ -275,8 +275,9 @@ def run_automation(
     """Carry out the actions of ``spec`` for ``record`` (the caller checked the trigger)."""
     with nested(f"automation {row.key}"):
         ctx = engine_context(session, record, None)
-        cause = actor_id if actor_id is not None else (record.owner_id or 0)
-        effects = automation_effects(spec, record.data, ctx, actor=cause)
+        # `initiator` in an automation is the person the record belongs to (who submitted it)
+        owner = record.owner_id if record.owner_id is not None else (actor_id or 0)
+        effects = automation_effects(spec, record.data, ctx, actor=owner)
         audit(session, record, actor_id, "automation", comment=row.key)
         scope = EffectScope(
             record=record,
