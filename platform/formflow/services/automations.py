@@ -42,6 +42,7 @@ from formflow.services.flow_context import (
     checker_forms,
     engine_context,
     environment,
+    form_view,
     nested,
 )
 from formflow.services.flow_effects import carry_out
@@ -79,6 +80,7 @@ def publish_automations(
             _("The text defines no automation; write `automation NAME on FORM {{ ... }}`.")
         )
     now = environment().now()
+    session.info.pop(_UNIT_KEY, None)
     rows: list[AutomationDefinition] = []
     for key, spec in compiled.automations.items():
         row = session.scalar(select(AutomationDefinition).where(AutomationDefinition.key == key))
@@ -111,6 +113,7 @@ def set_active(session: Session, actor: Actor, key: str, active: bool) -> Automa
         raise NotFound(_("Automation {key} not found.", key=key))
     row.active = active
     row.updated_at = environment().now()
+    session.info.pop(_UNIT_KEY, None)
     session.flush()
     if active:
         _rebuild_schedules(session, row, spec_of_row(row), row.updated_at)
@@ -198,15 +201,23 @@ def _follow_dates(
 # -- record events ------------------------------------------------------------------------------
 
 
+_UNIT_KEY = "formflow.automations"
+
+
 def _active_for(
     session: Session, form_key: str
 ) -> list[tuple[AutomationDefinition, AutomationSpec]]:
-    rows = session.scalars(
-        select(AutomationDefinition).where(
-            AutomationDefinition.form_key == form_key, AutomationDefinition.active.is_(True)
+    """The active automations of a form (read once per unit of work)."""
+    known: dict[str, list[tuple[AutomationDefinition, AutomationSpec]]]
+    known = session.info.setdefault(_UNIT_KEY, {})
+    if form_key not in known:
+        rows = session.scalars(
+            select(AutomationDefinition).where(
+                AutomationDefinition.form_key == form_key, AutomationDefinition.active.is_(True)
+            )
         )
-    )
-    return [(row, spec_of_row(row)) for row in rows]
+        known[form_key] = [(row, spec_of_row(row)) for row in rows]
+    return known[form_key]
 
 
 def _changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> frozenset[str]:
@@ -254,7 +265,7 @@ def on_status_change(
     """Run the automations waiting for ``when status "<new>"`` on the record's form."""
     if old == new:
         return
-    view = records.form_view_of(session, record)
+    view = form_view(session, record)
     event = RecordEvent(kind="status", data=record.data, status=new, old_status=old)
     for row, spec in _active_for(session, view.key):
         if "status" not in _kinds(spec):

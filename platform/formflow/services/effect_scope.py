@@ -37,6 +37,7 @@ class EffectScope:
     state: InstanceState | None = None
     old_state: InstanceState | None = None
     _rows: dict[str, FlowTask] = field(default_factory=dict)
+    _rows_loaded: bool = False
     _cc_seen: int = 0
 
     @property

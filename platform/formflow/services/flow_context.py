@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -31,13 +32,17 @@ from sqlalchemy.orm import Session
 from formflow.dsl import FlowSpec
 from formflow.engine import EngineContext, FormExpressions
 from formflow.errors import ConfigurationError, NotFound, TransitionNotAllowed
+from formflow.expr import EvalContext
 from formflow.forms import CompiledForm
 from formflow.i18n import Msg, _
+from formflow.orgchart import OrgChart
 from formflow.services import forms as form_service
-from formflow.services.evaluation import eval_context
+from formflow.services.evaluation import StoreResolver
+from formflow.services.forms import FormView
 from formflow.services.org import load_calendar, load_org_chart
 from formflow.storage.models import FlowVersion, Record
 from formflow.storage.types import utcnow
+from formflow.workcalendar import WorkCalendar
 
 #: The org time zone when none is configured (``Settings.default_timezone``).
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -145,6 +150,55 @@ _SPECS: OrderedDict[tuple[int, str], FlowSpec] = OrderedDict()
 _SPECS_SIZE = 256
 
 
+def _unit(session: Session) -> dict[str, Any]:
+    """Lookups made once per unit of work (a session lives for one transaction)."""
+    cache: dict[str, Any] = session.info.setdefault("formflow.flows", {})
+    return cache
+
+
+def org_chart(session: Session) -> OrgChart:
+    """The org chart, read once per unit of work."""
+    unit = _unit(session)
+    if "org" not in unit:
+        unit["org"] = load_org_chart(session)
+    chart: OrgChart = unit["org"]
+    return chart
+
+
+def work_calendar(session: Session, key: str = "default") -> WorkCalendar:
+    """A working-day calendar, read once per unit of work."""
+    calendars = _unit(session).setdefault("calendars", {})
+    if key not in calendars:
+        calendars[key] = load_calendar(session, key)
+    calendar: WorkCalendar = calendars[key]
+    return calendar
+
+
+def form_view(session: Session, record: Record) -> FormView:
+    """The form version ``record`` was written with (read once per unit of work)."""
+    views = _unit(session).setdefault("views", {})
+    key = (record.form_id, record.form_version)
+    if key not in views:
+        views[key] = form_service.get_form_by_id(session, record.form_id, record.form_version)
+    view: FormView = views[key]
+    return view
+
+
+def remember_view(session: Session, view: FormView) -> None:
+    """Note a form version already read in this unit of work (saves reading it again)."""
+    _unit(session).setdefault("views", {})[(view.form.id, view.version.version)] = view
+
+
+def compiled_form_of(session: Session, record: Record) -> CompiledForm:
+    """The compiled form version ``record`` was written with (once per unit of work)."""
+    forms = _unit(session).setdefault("forms", {})
+    key = (record.form_id, record.form_version)
+    if key not in forms:
+        forms[key] = form_service.compiled(session, form_view(session, record))
+    compiled: CompiledForm = forms[key]
+    return compiled
+
+
 def spec_of(session: Session, version_id: int) -> FlowSpec:
     """The compiled spec of a published flow version.
 
@@ -152,6 +206,10 @@ def spec_of(session: Session, version_id: int) -> FlowSpec:
     creation time, so a process that outlives its database (tests, a re-created demo) never
     mistakes a new version for an old one with the same id.
     """
+    specs = _unit(session).setdefault("specs", {})
+    if version_id in specs:
+        known: FlowSpec = specs[version_id]
+        return known
     created = session.scalar(select(FlowVersion.created_at).where(FlowVersion.id == version_id))
     if created is None:
         raise NotFound(_("Flow version {id} not found.", id=version_id))
@@ -159,13 +217,14 @@ def spec_of(session: Session, version_id: int) -> FlowSpec:
     found = _SPECS.get(key)
     if found is not None:
         _SPECS.move_to_end(key)
-        return found
-    stored = session.scalar(select(FlowVersion.spec).where(FlowVersion.id == version_id))
-    spec = FlowSpec.from_json(stored)
-    _SPECS[key] = spec
-    while len(_SPECS) > _SPECS_SIZE:
-        _SPECS.popitem(last=False)
-    return spec
+    else:
+        stored = session.scalar(select(FlowVersion.spec).where(FlowVersion.id == version_id))
+        found = FlowSpec.from_json(stored or {})
+        _SPECS[key] = found
+        while len(_SPECS) > _SPECS_SIZE:
+            _SPECS.popitem(last=False)
+    specs[version_id] = found
+    return found
 
 
 def checker_forms(session: Session) -> dict[str, CompiledForm]:
@@ -187,20 +246,23 @@ def engine_context(
     """The engine's view of the world for one event on ``record`` (see the module docstring)."""
     env = environment()
     moment = (now or env.clock()).astimezone(ZoneInfo(env.zone))
-    view = form_service.get_form_by_id(session, record.form_id, record.form_version)
-    compiled = form_service.compiled(session, view)
-    calendars = {}
-    if calendar_key:
-        calendars[calendar_key] = load_calendar(session, calendar_key)
+    org = org_chart(session)
+    calendar = work_calendar(session)
+    calendars = {calendar_key: work_calendar(session, calendar_key)} if calendar_key else {}
+    evaluation = EvalContext(
+        today=moment.date(),
+        now=moment,
+        calendar=calendar,
+        resolver=StoreResolver(session, org),
+        timezone=env.zone,
+    )
     return EngineContext(
         now=moment,
-        org=load_org_chart(session),
+        org=org,
         data=dict(record.data if data is None else data),
-        calendar=load_calendar(session),
+        calendar=calendar,
         calendars=calendars,
-        expressions=FormExpressions(
-            compiled.scope, eval_context(session, None, now=moment, timezone=env.zone)
-        ),
+        expressions=FormExpressions(compiled_form_of(session, record).scope, evaluation),
     )
 
 

@@ -50,6 +50,16 @@ def carry_out(session: Session, scope: EffectScope, effects: list[fx.Effect]) ->
 
 
 def _task_row(session: Session, scope: EffectScope, key: str) -> FlowTask | None:
+    """The inbox row of a task; the open rows of the instance are read once per event."""
+    if not scope._rows_loaded and scope.instance is not None:
+        scope._rows_loaded = True
+        rows = session.scalars(
+            select(FlowTask).where(
+                FlowTask.instance_id == scope.instance.id, FlowTask.status == "open"
+            )
+        )
+        for loaded in rows:
+            scope._rows.setdefault(loaded.task_key, loaded)
     row = scope._rows.get(key)
     if row is None and scope.instance is not None:
         row = session.scalar(
@@ -255,9 +265,9 @@ def _instance_ended(session: Session, scope: EffectScope, effect: fx.InstanceEnd
     record = scope.record
     old = record.status
     record.status = effect.status
-    session.flush()
     if scope.instance is not None:
         scope.instance.ended_at = now()
+    session.flush()
     audit(
         session,
         record,

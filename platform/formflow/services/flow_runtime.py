@@ -35,6 +35,7 @@ from formflow.services.flow_context import (
     engine_context,
     environment,
     nested,
+    remember_view,
     spec_of,
     take_submission,
 )
@@ -77,7 +78,7 @@ def readable_instance(
         instance = found
         record = session.get(Record, instance.record_id)  # type: ignore[assignment]
     try:
-        records.get_record(session, actor, record.id)
+        remember_view(session, records.get_record(session, actor, record.id).form)
     except NotFound:
         raise NotFound(_("Request {id} not found.", id=instance_id)) from None
     return instance, record

@@ -25,8 +25,7 @@ from formflow.errors import InvalidInput
 from formflow.i18n import _
 from formflow.services.actor import Actor
 from formflow.services.effect_scope import CC_READ, CC_UNREAD
-from formflow.services.flow_context import spec_of
-from formflow.services.org import load_org_chart
+from formflow.services.flow_context import org_chart, spec_of
 from formflow.services.tasks import task_dict
 from formflow.storage.models import FlowDefinition, FlowInstance, FlowTask, Form, Record
 
@@ -101,7 +100,7 @@ def list_inbox(
     if after is not None:
         query = query.where(FlowTask.id < after)
     rows = list(session.execute(query.order_by(FlowTask.id.desc()).limit(limit + 1)))
-    org = load_org_chart(session)
+    org = org_chart(session)
     items: list[dict[str, Any]] = []
     for task, status, version_id, initiator, flow_key, label, record_status, form_key in rows[
         :limit
@@ -147,7 +146,7 @@ def _initiated(
     if after is not None:
         query = query.where(FlowInstance.id < after)
     rows = list(session.execute(query.order_by(FlowInstance.id.desc()).limit(limit + 1)))
-    org = load_org_chart(session)
+    org = org_chart(session)
     items: list[dict[str, Any]] = []
     for instance, flow_key, label, record_status, form_key in rows[:limit]:
         spec = spec_of(session, instance.flow_version_id)

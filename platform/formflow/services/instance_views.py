@@ -18,11 +18,9 @@ from formflow.dsl import FlowSpec
 from formflow.engine import InstanceState
 from formflow.engine.state import msg_from_json
 from formflow.orgchart import OrgChart
-from formflow.services import records
 from formflow.services.actor import Actor
-from formflow.services.flow_context import spec_of
+from formflow.services.flow_context import form_view, org_chart, spec_of
 from formflow.services.flow_runtime import readable_instance
-from formflow.services.org import load_org_chart
 from formflow.storage.models import FlowDefinition, FlowInstance, FlowTask, FlowVersion, Record
 
 
@@ -38,10 +36,10 @@ def instance_dict(
     session: Session, actor: Actor, instance: FlowInstance, locale: str
 ) -> dict[str, Any]:
     the_record = session.get_one(Record, instance.record_id)
-    view = records.form_view_of(session, the_record)
+    view = form_view(session, the_record)
     spec = spec_of(session, instance.flow_version_id)
     state = InstanceState.from_dict(instance.state)
-    org = load_org_chart(session)
+    org = org_chart(session)
     flow = session.get_one(FlowDefinition, instance.flow_id)
     version = session.get_one(FlowVersion, instance.flow_version_id)
     rows = list(

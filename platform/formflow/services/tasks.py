@@ -26,11 +26,10 @@ from sqlalchemy.orm import Session
 from formflow.engine import InstanceState, MarkCcRead, Position, TaskAction, TaskVerb
 from formflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from formflow.i18n import _
-from formflow.services import forms as form_service
 from formflow.services import records
 from formflow.services.actor import Actor
 from formflow.services.effect_scope import CC_READ, CC_UNREAD
-from formflow.services.flow_context import environment, spec_of
+from formflow.services.flow_context import compiled_form_of, environment, form_view, spec_of
 from formflow.services.flow_runtime import dispatch, readable_instance
 from formflow.services.step_access import StepAccess, access_for, checked_patch, visible_data
 from formflow.storage.models import FlowInstance, FlowTask, Record
@@ -90,8 +89,7 @@ def step_access(
     session: Session, instance: FlowInstance, record: Record, row: FlowTask
 ) -> StepAccess:
     """The field permissions of the task's step."""
-    view = records.form_view_of(session, record)
-    form = form_service.compiled(session, view)
+    form = compiled_form_of(session, record)
     return access_for(spec_of(session, instance.flow_version_id), row.step, row.kind, form)
 
 
@@ -238,7 +236,7 @@ def describe_task(session: Session, actor: Actor, task_id: int) -> dict[str, Any
     for step in state.completed:
         if step not in targets and step in spec.nodes and spec.nodes[step].kind.is_human:
             targets.append(step)
-    view = records.form_view_of(session, record)
+    view = form_view(session, record)
     return {
         "task": task_dict(row, node.title if node is not None else None),
         "instance": {
