@@ -36,6 +36,11 @@ EXPENSE: dict[str, Any] = {
         "voucher_no": {"type": "string"},
         "status_text": {"type": "string"},
         "reviewer": {"type": "integer", "x-type": "user"},
+        "customer": {
+            "type": "integer",
+            "x-type": "link",
+            "x-link": {"form": "customer", "display": "name"},
+        },
         "items": {
             "type": "array",
             "x-type": "subtable",
@@ -182,7 +187,7 @@ def world(database: Database, app: Any, admin_api: Any) -> World:
     }
     with database.session() as session:
         ids["admin"] = org.find_user(session, "admin").id
-    for key, schema in {"expense": EXPENSE, "payment": PAYMENT, "customer": CUSTOMER}.items():
+    for key, schema in {"customer": CUSTOMER, "expense": EXPENSE, "payment": PAYMENT}.items():
         body = {"key": key, "title": {"zh-CN": key, "en": key}, "schema": schema}
         if key == "customer":  # a master: owners keep it up to date
             body["grants"] = {"everyone": ["create", "read_own", "update"]}
