@@ -31,12 +31,12 @@ def grey_rows(data: bytes) -> list[list[int]]:
     width = height = 0
     channels = 0
     compressed = b""
-    for kind, body in _chunks(data):
-        if kind == b"IHDR":
+    for chunk, body in _chunks(data):
+        if chunk == b"IHDR":
             width, height, depth, colour, _c, _f, interlace = struct.unpack(">IIBBBBB", body)
             assert depth == 8 and interlace == 0, "only 8-bit, non-interlaced PNGs"
             channels = {2: 3, 6: 4}[colour]
-        elif kind == b"IDAT":
+        elif chunk == b"IDAT":
             compressed += body
     raw = zlib.decompress(compressed)
     stride = width * channels
@@ -44,7 +44,7 @@ def grey_rows(data: bytes) -> list[list[int]]:
     previous = bytearray(stride)
     position = 0
     for _row in range(height):
-        kind = raw[position]
+        kind: int = raw[position]
         line = bytearray(raw[position + 1 : position + 1 + stride])
         position += 1 + stride
         for i in range(stride):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from pngcheck import dark_share
 
 from formflow.services import forms
@@ -62,7 +62,7 @@ EXPENSE: dict[str, Any] = {
     "required": ["title", "amount", "lines"],
     "x-display": "title",
 }
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
     "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
 }
@@ -146,10 +146,12 @@ def test_fill_fix_a_chinese_error_attach_and_submit(
         expect(page.locator("[data-field=total] output")).to_have_text("¥ 6.20")
         expect(page.locator("td[data-total=price]")).to_have_text("3.10")
 
-        page.set_input_files(
-            "#f-receipt",
-            files=[{"name": "收据.txt", "mimeType": "text/plain", "buffer": "出租车".encode()}],
-        )
+        receipt: FilePayload = {
+            "name": "收据.txt",
+            "mimeType": "text/plain",
+            "buffer": "出租车".encode(),
+        }
+        page.set_input_files("#f-receipt", files=[receipt])
         expect(page.locator("[data-field=receipt] .file-list a")).to_have_text("收据.txt")
 
         if device == "phone":
@@ -201,5 +203,62 @@ def test_a_chinese_page_is_drawn_with_a_cjk_font(
         second = page.locator("#g2").screenshot()
         assert dark_share(first) > 0.01
         assert first != second, "Chinese characters render as identical boxes: no CJK font"
+    finally:
+        context.close()
+
+
+def test_a_draft_is_saved_resumed_after_a_reload_and_submitted(
+    chromium: Browser, live_server: str, expense_form: None
+) -> None:
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "/forms/expense/new")
+        page.fill("#f-title", "草稿测试")
+        page.fill("#f-amount", "88.8")
+        page.click("[data-action=save-draft]")
+        page.wait_for_url(re.compile(r".*/records/\d+/edit$"))
+        expect(page.locator("#form-status")).to_contain_text("草稿已于")
+        page.reload()
+        expect(page.locator("#f-title")).to_have_value("草稿测试")
+        expect(page.locator("#f-amount")).to_have_value("88.8")
+        page.click("[data-action=add-row]")
+        row = page.locator("[data-row]").first
+        row.locator("[data-field=qty] input").fill("1")
+        row.locator("[data-field=price] input").fill("2")
+        page.click("#record-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/records/\d+\?submitted=1$"))
+        expect(page.locator(".serial")).to_have_text("BX-0001")
+    finally:
+        context.close()
+
+
+def test_the_page_script_keeps_numbers_exact(
+    chromium: Browser, live_server: str, expense_form: None
+) -> None:
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "/")
+        results = page.evaluate(
+            """async () => {
+              const d = await import('/static/js/lib/decimal.js');
+              const j = await import('/static/js/lib/exactjson.js');
+              const data = j.parse('{"a": 12345678901234567890.125, "b": 0.1, "n": 7}');
+              return [d.add('0.1', '0.2'), d.add('-1.05', '1'), d.shift('12.5', -2),
+                      d.shift('0.125', 2), d.normalize('１,234.50'), d.normalize('12abc'),
+                      j.stringify(data), typeof data.n];
+            }"""
+        )
+        assert results == [
+            "0.3",
+            "-0.05",
+            "0.125",
+            "12.5",
+            "1234.50",
+            None,
+            '{"a":12345678901234567890.125,"b":0.1,"n":7}',
+            "number",
+        ]
     finally:
         context.close()

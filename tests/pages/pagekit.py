@@ -21,6 +21,13 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def done(response: TestResponse) -> TestResponse:
+    """Buffer the body and release the app's file handles (files are streamed)."""
+    response.get_data()
+    response.close()
+    return response
+
+
 @dataclass
 class PageBrowser:
     """A Flask test client used like a browser: HTML pages, forms, the session cookie."""
@@ -29,7 +36,7 @@ class PageBrowser:
     language: str = "en"
 
     def get(self, url: str, **headers: str) -> TestResponse:
-        return self.client.get(url, headers={"Accept-Language": self.language, **headers})
+        return done(self.client.get(url, headers={"Accept-Language": self.language, **headers}))
 
     def token(self) -> str:
         """The session's CSRF token, read from a page as a browser would see it."""
@@ -42,14 +49,16 @@ class PageBrowser:
         body = dict(data)
         if csrf:
             body.setdefault("csrf_token", self.token())
-        return self.client.post(url, data=body, headers={"Accept-Language": self.language})
+        return done(self.client.post(url, data=body, headers={"Accept-Language": self.language}))
 
     def login(self, login: str, password: str = PASSWORD, next_url: str = "/") -> TestResponse:
         token = self.token()
-        return self.client.post(
-            "/login",
-            data={"login": login, "password": password, "csrf_token": token, "next": next_url},
-            headers={"Accept-Language": self.language},
+        return done(
+            self.client.post(
+                "/login",
+                data={"login": login, "password": password, "csrf_token": token, "next": next_url},
+                headers={"Accept-Language": self.language},
+            )
         )
 
     def api(self, method: str, url: str, body: str | None = None) -> TestResponse:
@@ -58,7 +67,7 @@ class PageBrowser:
         headers = {"X-CSRF-Token": token, "Accept-Language": self.language}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        return self.client.open(url, method=method, data=body, headers=headers)
+        return done(self.client.open(url, method=method, data=body, headers=headers))
 
 
 def text_of(response: TestResponse) -> str:

@@ -174,3 +174,9 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(
     assert " style=" not in body
     assert "<script>" not in body
     assert " onclick=" not in body
+
+
+def test_pages_with_personal_data_are_not_cached(browser_for: Any) -> None:
+    browser = browser_for("li.na")
+    assert browser.get("/").headers["Cache-Control"] == "no-store"
+    assert browser.get("/profile").headers["Cache-Control"] == "no-store"

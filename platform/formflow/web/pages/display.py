@@ -8,6 +8,7 @@ of the expected shape — data of older form versions is shown as well as it can
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
@@ -105,17 +107,23 @@ def format_number(value: Any, ctx: DisplayContext, scale: int | None = None) -> 
 
 
 def format_money(value: Any, currency: str, scale: int | None, ctx: DisplayContext) -> str:
+    """Money with its currency, showing exactly ``scale`` decimals (default 2)."""
     number = _decimal(value)
     if number is None:
         return str(value)
-    number = number.quantize(Decimal(1).scaleb(-(2 if scale is None else scale)))
+    places = 2 if scale is None else scale
+    number = number.quantize(Decimal(1).scaleb(-places))
+    pattern = Locale.parse(ctx.babel_locale).currency_formats["standard"].pattern
+    pattern = re.sub(
+        r"0\.0+|0(?=[^0#.,]*$)", "0" + ("." + "0" * places if places else ""), pattern, count=1
+    )
     return str(
         format_currency(
             number,
             currency or "CNY",
+            format=pattern,
             locale=ctx.babel_locale,
             currency_digits=False,
-            decimal_quantization=False,
         )
     )
 

@@ -46,4 +46,7 @@ def frame_context(call: PageCall | None, locale: str) -> dict[str, Any]:
 def render_page(call: PageCall, template: str, status: int = 200, **context: Any) -> Response:
     """Render ``template`` inside the frame, in the call's language."""
     html = render_template(template, **frame_context(call, call.locale), **context)
-    return Response(html, status=status, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
+    # Pages hold personal data and a CSRF token: never kept by shared or browser caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
