@@ -3,6 +3,7 @@ timer whose effect fails leaves nothing behind."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,6 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from formflow.cli import cli
+from formflow.commands.base import Context
+from formflow.commands.worker import start_in_thread
 from formflow.config import Settings
 from formflow.services import org
 from formflow.services.actor import SYSTEM
@@ -207,4 +210,22 @@ def test_a_timer_claimed_by_a_worker_that_died_fires_once_its_lease_runs_out(
     assert world.task_of("li", record["id"])
     after_lease = Worker(world.database, settings, clock=_clock(due + LEASE + timedelta(seconds=1)))
     assert after_lease.run_once().timers == 1
+    assert world.task_of("wang", record["id"])
+
+
+def test_the_worker_thread_of_serve_demo_fires_due_timers(world: Any, settings: Settings) -> None:
+    world.publish(AUTO)
+    with flow_environment(clock=_clock(datetime.now(UTC) - timedelta(days=3))):
+        record = world.submit("zhang", {"title": "Old", "amount": 1})
+    url = world.database.url.render_as_string(hide_password=False)
+    ctx = Context(url, str(settings.instance_dir))
+    running = start_in_thread(ctx, interval=0.05)
+    try:
+        deadline = time.monotonic() + 15
+        while world.open_tasks("li") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        running.stop()
+        ctx.database.dispose()
+    assert not running.thread.is_alive()
     assert world.task_of("wang", record["id"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from dataclasses import dataclass
 from types import FrameType
 
 import click
@@ -30,19 +31,30 @@ def _summary(report: WorkerReport) -> str:
     )
 
 
-def start_in_thread(ctx: Context, interval: float = 2.0) -> threading.Event:
-    """Run a worker in a daemon thread of this process (``serve --demo``); set the returned
-    event to stop it."""
-    stop = threading.Event()
+@dataclass
+class WorkerThread:
+    """A worker running in a thread of this process; :meth:`stop` ends it."""
+
+    thread: threading.Thread
+    stopping: threading.Event
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stopping.set()
+        self.thread.join(timeout)
+
+
+def start_in_thread(ctx: Context, interval: float = 2.0) -> WorkerThread:
+    """Run a worker in a daemon thread of this process (``serve --demo``)."""
+    stopping = threading.Event()
     runner = Worker(ctx.database, ctx.settings)
     thread = threading.Thread(
         target=runner.run_forever,
-        kwargs={"interval": interval, "stop": stop},
+        kwargs={"interval": interval, "stop": stopping},
         name="formflow-worker",
         daemon=True,
     )
     thread.start()
-    return stop
+    return WorkerThread(thread, stopping)
 
 
 @click.command()
