@@ -229,3 +229,24 @@ def test_the_worker_thread_of_serve_demo_fires_due_timers(world: Any, settings: 
         ctx.database.dispose()
     assert not running.thread.is_alive()
     assert world.task_of("wang", record["id"])
+
+
+def test_an_escalation_hands_the_open_task_to_the_person_named(
+    world: Any, settings: Settings
+) -> None:
+    world.publish(
+        """
+        flow escalating on expense {
+          step manager { approve by manager(initiator) after 4h escalate to user(wang) }
+        }
+        """
+    )
+    record = world.submit("zhang", {"title": "Trip", "amount": 1})
+    first = world.task_of("li", record["id"])
+    later = Worker(world.database, settings, clock=_clock(datetime.now(UTC) + timedelta(hours=5)))
+    assert later.run_once().timers == 1
+    assert world.open_tasks("li") == []
+    assert world["li"].get(f"/api/tasks/{first}").payload["task"]["outcome"] == "escalated"
+    assert _notices(world, "wang", "flow:escalated") == 1
+    assert world.act("wang", world.task_of("wang", record["id"]), "approve").status_code == 200
+    assert world.record(record["id"])["status"] == "approved"
