@@ -312,6 +312,13 @@ def conditions(depth: int) -> st.SearchStrategy[str]:
             st.just([]),
         ),
         st.builds(lambda a, b: f"{a} in {b}", texts(depth), texts(depth)),
+        st.builds(lambda a, neg: f"{a} {neg}in tags", texts(depth), st.sampled_from(["", "not "])),
+        texts(depth).map(lambda a: _call("contains", "tags", a)),
+        st.builds(
+            lambda op, k: f"len(tags) {op} {k}",
+            st.sampled_from(COMPARISONS),
+            st.sampled_from("012"),
+        ),
         st.builds(
             _call,
             st.sampled_from(["contains", "starts_with", "ends_with"]),

@@ -117,13 +117,16 @@ def _text_argument(compiler: FilterCompiler, node: n.Call, index: int) -> SqlVal
 
 
 def _len(compiler: FilterCompiler, node: n.Call) -> SqlValue:
+    name = compiler.text_list_field(node.args[0])
+    if name is not None:
+        return compiler.dialect.list_length(name)
     text = _text_argument(compiler, node, 0)
     if text is None:
         return compiler.refuse(
             node,
             _(
-                "`len()` of a list is not available in record filters yet; use is_empty() to "
-                "find records without values."
+                "`len()` of a sub-table or a list of numbers is not available in record "
+                "filters yet; use is_empty() to find records without values."
             ),
         )
     return compiler.dialect.text_length(text)
@@ -134,6 +137,11 @@ def _trim(compiler: FilterCompiler, node: n.Call) -> SqlValue:
 
 
 def _text_test(compiler: FilterCompiler, node: n.Call) -> SqlValue:
+    listed = compiler.text_list_field(node.args[0]) if node.name == "contains" else None
+    if listed is not None and compiler.type_of(node.args[1]) in (STRING, NULL):
+        return SqlValue(
+            compiler.dialect.list_contains(listed, compiler.visit(node.args[1])), BOOLEAN
+        )
     text, part = _text_argument(compiler, node, 0), _text_argument(compiler, node, 1)
     if text is None or part is None:
         return compiler.refuse(

@@ -164,6 +164,15 @@ class FilterCompiler:
                 return node.name
         return None
 
+    def text_list_field(self, node: n.Node) -> str | None:
+        """The field ``node`` names directly when it holds a list of texts (a multi-choice
+        field, a region), else None."""
+        name = self.field_name(node)
+        declared = self.checked.type_of(node)
+        if name is not None and isinstance(declared, ListType) and declared.item == STRING:
+            return name
+        return None
+
     def _name(self, node: n.Name) -> SqlValue:
         if self.field_name(node) is None:
             return self._refuse_subtable(node)
@@ -249,16 +258,9 @@ class FilterCompiler:
             return self.dialect.membership(left, items)
         if isinstance(node.right, n.ListOf):
             return self.dialect.membership(left, [self.visit(item) for item in node.right.items])
-        name = self.field_name(node.right)
+        name = self.text_list_field(node.right)
         if name is not None:
-            return self.refuse(
-                node.right,
-                _(
-                    "Looking for a value in the list field `{name}` is not available in record "
-                    "filters yet; test a single-choice field instead.",
-                    name=name,
-                ),
-            ).expr
+            return self.dialect.list_contains(name, left)
         return self._refuse_subtable(node.right).expr
 
     def _arithmetic(self, node: n.Binary) -> SqlValue:

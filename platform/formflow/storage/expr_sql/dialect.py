@@ -122,6 +122,15 @@ class Dialect(ABC):
     def json_is_empty(self, name: str) -> SqlExpr:
         """True when the field is absent, ``null``, ``[]`` or ``{}``."""
 
+    @abstractmethod
+    def list_contains(self, name: str, value: SqlValue) -> SqlExpr:
+        """True when the list of texts in field ``name`` holds ``value``; null when the field
+        is empty or the value is null (as ``value in field`` in the evaluator)."""
+
+    @abstractmethod
+    def list_length(self, name: str) -> SqlValue:
+        """The number of items in the list field ``name`` (null when it is empty)."""
+
     # -- comparisons ----------------------------------------------------------------------
 
     def compare(self, op: str, left: SqlValue, right: SqlValue) -> SqlExpr:

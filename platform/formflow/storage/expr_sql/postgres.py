@@ -76,6 +76,17 @@ class PostgresDialect(Dialect):
         empty = self.json_raw(name).in_([_json("null"), _json("[]"), _json("{}")])
         return func.coalesce(empty, true())
 
+    def _is_array(self, name: str) -> SqlExpr:
+        return func.jsonb_typeof(self.json_raw(name)) == "array"
+
+    def list_contains(self, name: str, value: SqlValue) -> SqlExpr:
+        found = self.json_raw(name).op("@>", is_comparison=True)(func.jsonb_build_array(value.expr))
+        return case((and_(self._is_array(name), value.expr.is_not(None)), found))
+
+    def list_length(self, name: str) -> SqlValue:
+        length = func.jsonb_array_length(self.json_raw(name))
+        return SqlValue(case((self._is_array(name), length)), NUMBER)
+
     # -- numbers --------------------------------------------------------------------------
 
     def compare_numbers(self, op: str, left: SqlValue, right: SqlValue) -> SqlExpr:

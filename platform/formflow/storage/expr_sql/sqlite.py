@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Integer, cast, func, literal
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.types import Float, String
 
 from formflow.expr import DATE, NUMBER, STRING, TIME
 from formflow.storage.expr_sql.dialect import Dialect, apply
 from formflow.storage.expr_sql.values import SqlExpr, SqlValue, typed_null
+from formflow.storage.json_fields import check_field_name
 
 #: Largest count of significant digits a double keeps exactly enough to compare.
 DOUBLE_DIGITS = 15
@@ -37,6 +38,11 @@ def significant_digits(value: Decimal) -> int:
     """How many significant digits ``value`` has (``0.0100`` has 1)."""
     digits = "".join(str(digit) for digit in value.as_tuple().digits).strip("0")
     return max(len(digits), 1)
+
+
+def _path(name: str) -> SqlExpr:
+    """The JSON path of a top-level field, as a bound parameter."""
+    return literal(f'$."{check_field_name(name)}"', String())
 
 
 def _integer(value: SqlExpr) -> SqlExpr:
@@ -57,6 +63,18 @@ class SqliteDialect(Dialect):
 
     def json_is_empty(self, name: str) -> SqlExpr:
         return func.coalesce(self.json_raw(name).in_(["null", "[]", "{}"]), 1)
+
+    def _is_array(self, name: str) -> SqlExpr:
+        return func.json_type(self.data, _path(name)) == "array"
+
+    def list_contains(self, name: str, value: SqlValue) -> SqlExpr:
+        items = func.json_each(self.data, _path(name)).table_valued("value")
+        found = select(items.c.value).where(items.c.value == value.expr).exists()
+        return case((and_(self._is_array(name), value.expr.is_not(None)), found))
+
+    def list_length(self, name: str) -> SqlValue:
+        length = func.json_array_length(self.data, _path(name))
+        return SqlValue(case((self._is_array(name), length)), NUMBER)
 
     # -- numbers --------------------------------------------------------------------------
 
