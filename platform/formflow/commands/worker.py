@@ -76,7 +76,10 @@ def worker(ctx: Context, once: bool, interval: float) -> None:
         )
     runner = Worker(ctx.database, ctx.settings)
     if once:
-        report = runner.run_once()
+        try:
+            report = runner.run_once()
+        finally:
+            ctx.database.dispose()
         click.echo(_summary(report))
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
@@ -91,5 +94,8 @@ def worker(ctx: Context, once: bool, interval: float) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     click.echo(f"Formflow worker on {ctx.database.dialect}; stop with Ctrl+C.")
-    runner.run_forever(interval=interval, stop=stop)
+    try:
+        runner.run_forever(interval=interval, stop=stop)
+    finally:
+        ctx.database.dispose()
     click.echo("worker stopped")
