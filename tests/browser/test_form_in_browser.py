@@ -86,7 +86,11 @@ def expense_form(database: Database, make_user: Any) -> None:
                         "columns": 2,
                         "fields": ["no", "title", "amount", "category", "approver"],
                     }
-                ]
+                ],
+                # Big claims need a named approver: shown and required live.
+                "fields": {
+                    "approver": {"visible_if": "amount > 1000", "required_if": "amount > 1000"}
+                },
             },
         )
 
@@ -120,7 +124,11 @@ def test_fill_fix_a_chinese_error_attach_and_submit(
         expect(page.locator("#f-title")).to_have_attribute("aria-invalid", "true")
 
         page.fill("#f-title", "上海出差")
+        approver = page.locator("[data-field=approver]")
+        expect(approver).to_be_hidden()
         page.fill("#f-amount", "1234.50")
+        expect(approver).to_be_visible()  # the server's rule, applied while typing
+        expect(approver.locator("[data-part=required]")).to_be_visible()
         page.select_option("#f-category", "travel")
         page.fill("#f-approver", "wang")
         page.locator("[role=option]", has_text="王芳").click()

@@ -12,7 +12,7 @@ asks the server for them while the user types (``POST /api/forms/{key}/validate`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,8 +236,3 @@ def build_layout(form: CompiledForm, key: str, title: Any, locale: str) -> FormL
     return FormLayout(
         key=key, title=pick(title, locale, key), sections=tuple(sections), fields=views
     )
-
-
-def column_count(columns: Sequence[FieldView]) -> int:
-    """How many footer cells a sub-table needs before its totals (for the templates)."""
-    return len(columns)

@@ -37,8 +37,9 @@ def recent_records(call: PageCall) -> list[RecentRecord]:
     """The user's own most recently changed records over all forms (drafts lead to editing).
 
     Reads each form's latest visible records through the records service (which applies
-    the permissions) and keeps the user's own. A records-service query over all forms
-    would do this in one step; see the report of this area.
+    the permissions) and keeps the user's own: one query per form. A records-service query
+    over all forms ("my records, newest first") would do it in one; until it exists, a user
+    with many more than 20 newer records of others in a form may miss older ones of theirs.
     """
     ctx = DisplayContext(call.locale, call.user.timezone)
     found: list[RecentRecord] = []
