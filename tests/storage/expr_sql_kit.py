@@ -196,6 +196,7 @@ def numbers(depth: int) -> st.SearchStrategy[str]:
         st.builds(_call, st.sampled_from(["abs", "floor", "ceil", "round"]), sub),
         st.builds(_call, st.sampled_from(["round", "trunc"]), sub, st.sampled_from(DIGITS)),
         st.builds(lambda a, b: _call("coalesce", a, b), sub, sub),
+        st.builds(_call, st.sampled_from(["min", "max"]), sub, sub),
         st.builds(lambda c, a, b: _call("if", c, a, b), conditions(depth - 1), sub, sub),
         texts(depth - 1).map(lambda t: _call("len", t)),
         st.builds(
@@ -231,6 +232,7 @@ def texts(depth: int) -> st.SearchStrategy[str]:
         base,
         st.builds(lambda a, b: f"({a} + {b})", sub, sub),
         sub.map(lambda a: _call("trim", a)),
+        st.builds(_call, st.sampled_from(["min", "max"]), sub, sub),
         st.builds(lambda a, b: _call("coalesce", a, b), sub, sub),
         st.builds(lambda c, a, b: _call("if", c, a, b), conditions(depth - 1), sub, sub),
     )
@@ -251,6 +253,7 @@ def dates(depth: int) -> st.SearchStrategy[str]:
         st.builds(lambda k, d: f"({k} + {d})", st.sampled_from(DAYS), sub),
         st.builds(lambda d, k: _call("add_days", d, k), sub, st.sampled_from(DAYS)),
         st.just("date(submitted_at)"),
+        st.builds(_call, st.sampled_from(["min", "max"]), sub, sub),
         st.builds(_call, st.sampled_from(["start_of_month", "end_of_month"]), sub),
         st.builds(lambda a, b: _call("coalesce", a, b), sub, sub),
     )
@@ -260,13 +263,18 @@ def dates(depth: int) -> st.SearchStrategy[str]:
 def moments() -> st.SearchStrategy[str]:
     """Date-time expressions: submitted_at and moments written in the filter."""
     base = st.one_of(st.just("submitted_at"), st.sampled_from(MOMENT_LITERALS))
-    return st.one_of(base, st.builds(lambda a, b: _call("coalesce", a, b), base, base))
+    return st.one_of(
+        base,
+        st.builds(lambda a, b: _call("coalesce", a, b), base, base),
+        st.builds(_call, st.sampled_from(["min", "max"]), base, base),
+    )
 
 
 @functools.cache
 def times() -> st.SearchStrategy[str]:
     """Time-of-day expressions: start_time and times written in the filter."""
-    return st.one_of(st.just("start_time"), st.sampled_from(TIME_LITERALS))
+    base = st.one_of(st.just("start_time"), st.sampled_from(TIME_LITERALS))
+    return st.one_of(base, st.builds(_call, st.sampled_from(["min", "max"]), base, base))
 
 
 def _compare(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:

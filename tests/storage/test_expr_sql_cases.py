@@ -103,6 +103,15 @@ CASES: list[tuple[str, list[dict[str, Any]], set[int]]] = [
     ("amount in [1, null]", [{"amount": "1"}, {"amount": "2"}], {0}),
     ("not (amount > 1)", [{"amount": "1"}, {}], {0}),
     ("coalesce(amount, 0) = 0", [{}, {"amount": "0"}, {"amount": "1"}], {0, 1}),
+    ("max(amount, rate) = 2", [{"amount": "2"}, {"amount": "1", "rate": "2"}, {}], {0, 1}),
+    ("min(amount + 0, rate) = 1", [{"amount": "1"}, {"amount": "3", "rate": "1.0"}], {0, 1}),
+    ("max(title, category) = 'meal'", [{"title": "Meal", "category": "meal"}], {0}),
+    ("min(start_time, time('08:30')) = start_time", [{"start_time": "08:30:00"}], {0}),
+    (
+        "max(submitted_at, now()) = submitted_at",
+        [{"submitted_at": "2026-01-31T08:00:00.5Z"}, {"submitted_at": "2026-01-31T08:00:00Z"}],
+        {0},
+    ),
     (
         "if(urgent, amount, qty) > 5",
         [{"urgent": True, "amount": "6", "qty": 1}, {"qty": 6}],

@@ -49,20 +49,24 @@ def compile_call(compiler: FilterCompiler, node: n.Call) -> SqlValue:
             ),
         )
     if node.name in _AGGREGATES:
-        return compiler.refuse(
-            node,
-            _(
-                "`{name}()` cannot be used in a record filter yet. Add a computed field to the "
-                "form (for example a total) and filter on that field.",
-                name=node.name,
-            ),
-        )
+        return _refuse_aggregate(compiler, node)
     return compiler.refuse(
         node,
         _(
             "`{name}()` cannot be used in a record filter. Functions that can: {names}.",
             name=node.name,
             names=", ".join(sorted(HANDLERS)),
+        ),
+    )
+
+
+def _refuse_aggregate(compiler: FilterCompiler, node: n.Call) -> SqlValue:
+    return compiler.refuse(
+        node,
+        _(
+            "`{name}()` cannot be used in a record filter yet. Add a computed field to the "
+            "form (for example a total) and filter on that field.",
+            name=node.name,
         ),
     )
 
@@ -190,6 +194,20 @@ def _number_function(compiler: FilterCompiler, node: n.Call) -> SqlValue:
     return compiler.dialect.number_function(node.name, value, digits)
 
 
+def _extreme(compiler: FilterCompiler, node: n.Call) -> SqlValue:
+    kind = compiler.type_of(node)
+    single = kind in (NUMBER, STRING, DATE, DATETIME, TIME) and len(node.args) >= 2
+    if not single or any(compiler.type_of(arg) not in (kind, NULL) for arg in node.args):
+        return _refuse_aggregate(compiler, node)
+    values = [compiler.visit(arg) for arg in node.args]
+    present = [value for value in values if not value.is_null_constant]
+    if not present:
+        return SqlValue(values[0].expr, kind, constant=None)
+    if len(present) == 1:
+        return present[0]
+    return compiler.dialect.extreme(node.name, present, kind)
+
+
 # -- dates and times ---------------------------------------------------------------------------
 
 
@@ -267,6 +285,8 @@ HANDLERS: dict[str, Handler] = {
     "trunc": _number_function,
     "floor": _number_function,
     "ceil": _number_function,
+    "min": _extreme,
+    "max": _extreme,
     "date": _date,
     **dict.fromkeys(_DATE_PARTS, _date_part),
     "start_of_month": _month_edge,

@@ -227,6 +227,10 @@ class Dialect(ABC):
         """``abs``, ``round``, ``trunc``, ``floor``, ``ceil``."""
 
     @abstractmethod
+    def extreme(self, name: str, values: Sequence[SqlValue], kind: Type) -> SqlValue:
+        """``min(a, b, ...)`` / ``max(a, b, ...)`` of single values; empty values are skipped."""
+
+    @abstractmethod
     def same_numbers(self, values: Sequence[SqlValue]) -> tuple[list[SqlExpr], bool]:
         """Expressions of numbers that one ``CASE``/``coalesce`` may return, and whether they
         are exact decimal text (SQLite)."""

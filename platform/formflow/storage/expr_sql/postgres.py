@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INTERVAL, JSONB
 from sqlalchemy.types import TIMESTAMP, Date, Numeric, String, Time
 
-from formflow.expr import DATE, NUMBER, STRING, TIME
+from formflow.expr import DATE, DATETIME, NUMBER, STRING, TIME, Type
 from formflow.storage.expr_sql.dialect import Dialect, apply
 from formflow.storage.expr_sql.values import SqlExpr, SqlValue, typed_null
 
@@ -121,6 +121,13 @@ class PostgresDialect(Dialect):
     def same_numbers(self, values: Sequence[SqlValue]) -> tuple[list[SqlExpr], bool]:
         return [value.expr for value in values], False
 
+    def extreme(self, name: str, values: Sequence[SqlValue], kind: Type) -> SqlValue:
+        exprs = [value.expr for value in values]
+        if kind in (STRING, DATETIME, TIME):
+            exprs[0] = exprs[0].collate("C")
+        function = func.greatest if name == "max" else func.least
+        return SqlValue(function(*exprs), kind)
+
     # -- texts ----------------------------------------------------------------------------
 
     def order_texts(self, op: str, left: SqlExpr, right: SqlExpr) -> SqlExpr:
@@ -173,7 +180,8 @@ class PostgresDialect(Dialect):
 
     def time_between(self, name: str, start: SqlValue, end: SqlValue) -> SqlValue:
         kind: Any = Time() if start.type == TIME else TIMESTAMP()
-        seconds = extract("epoch", cast(end.expr, kind) - cast(start.expr, kind))
+        # numeric from PostgreSQL 14 on; the cast keeps PostgreSQL 13's double exact to 15 digits
+        seconds = cast(extract("epoch", cast(end.expr, kind) - cast(start.expr, kind)), Numeric())
         unit = Decimal(3600) if name == "hours_between" else Decimal(60)
         result = (seconds + literal(_PRECISE_ZERO, Numeric())) / literal(unit, Numeric())
         return SqlValue(_rounded(result), NUMBER)

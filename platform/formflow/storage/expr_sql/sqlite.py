@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.types import Float, String
 
-from formflow.expr import DATE, NUMBER, STRING, TIME
+from formflow.expr import DATE, NUMBER, STRING, TIME, Type
 from formflow.storage.expr_sql.dialect import Dialect, apply
 from formflow.storage.expr_sql.values import SqlExpr, SqlValue, typed_null
 from formflow.storage.json_fields import check_field_name
@@ -114,6 +114,16 @@ class SqliteDialect(Dialect):
         if any(value.exact for value in values):
             return [self.exact(value) for value in values], True
         return [value.expr for value in values], False
+
+    def extreme(self, name: str, values: Sequence[SqlValue], kind: Type) -> SqlValue:
+        if kind == NUMBER and any(value.exact for value in values):
+            exprs = [self.exact(value) for value in values]
+            return SqlValue(func.ff_extreme(literal(name, String()), *exprs), NUMBER, exact=True)
+        # SQLite's max(a, b) is null when one is; a null replaced by another value is harmless
+        exprs = [value.expr for value in values]
+        present = [func.coalesce(expr, *(o for o in exprs if o is not expr)) for expr in exprs]
+        function = func.max if name == "max" else func.min
+        return SqlValue(function(*present), kind)
 
     # -- texts ----------------------------------------------------------------------------
 

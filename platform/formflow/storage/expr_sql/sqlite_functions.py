@@ -119,6 +119,15 @@ def ff_number(name: str, value: Any, digits: Any) -> str | None:
 
 
 @_returns_null_on_error
+def ff_extreme(name: str, *values: Any) -> str | None:
+    """``min``/``max`` of several numbers; empty values are skipped, as in the evaluator."""
+    present = [number for number in map(parse_number, values) if number is not None]
+    if not present:
+        return None
+    return str(min(present) if name == "min" else max(present))
+
+
+@_returns_null_on_error
 def ff_add_days(day: Any, days: Any) -> str | None:
     """The date ``days`` after ``day`` (whole days only, as in the evaluator)."""
     if day is None or days is None:
@@ -163,6 +172,7 @@ _REGISTRY: tuple[tuple[str, int, Callable[..., Any]], ...] = (
     ("ff_neg", 1, ff_neg),
     ("ff_cmp", 2, ff_cmp),
     ("ff_number", 3, ff_number),
+    ("ff_extreme", -1, ff_extreme),
     ("ff_add_days", 2, ff_add_days),
     ("ff_local_date", 2, ff_local_date),
     ("ff_between", 4, ff_between),
