@@ -13,18 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from expr_sql_kit import (
-    RECORD_DATA,
-    AgreementForm,
-    assert_agreement,
-    conditions,
-    create_agreement_form,
-    dates,
-    moments,
-    numbers,
-    texts,
-    times,
-)
+from expr_sql_kit import AgreementForm, assert_agreement, create_agreement_form
+from expr_sql_strategies import RECORD_DATA, conditions, dates, moments, numbers, texts, times
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
