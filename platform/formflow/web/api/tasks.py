@@ -8,7 +8,7 @@ from formflow.services import inbox, instance_views, tasks
 from formflow.services.flow_context import flow_environment
 from formflow.services.flow_runtime import instances_of_record, urge, withdraw
 from formflow.services.tasks import TaskRequest
-from formflow.web.api import flow_schemas as fs
+from formflow.web.api import task_schemas as fs
 from formflow.web.api.registry import Api, ApiCall
 
 
