@@ -30,6 +30,8 @@ CASES: list[tuple[str, list[dict[str, Any]], set[int]]] = [
     # a constant with more digits than a double holds
     ("amount < 1234567.891234567891234", [{"amount": "1234567.89"}, {"amount": "1234568"}], {0}),
     ("amount = 0.1", [{"amount": "0.1"}, {"amount": "0.10"}, {"amount": "0.11"}], {0, 1}),
+    ("amount = 0.10000000000000000001", [{"amount": "0.1"}], set()),
+    ("0.09999999999999999999 < amount", [{"amount": "0.1"}, {"amount": "0.09"}], {0}),
     # half up (四舍五入), away from zero
     ("round(amount) = -3", [{"amount": "-2.5"}, {"amount": "-2.49"}], {0}),
     ("round(rate, 1) = 0.3", [{"rate": "0.25"}, {"rate": "0.249"}], {0}),

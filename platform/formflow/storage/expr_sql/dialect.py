@@ -38,7 +38,7 @@ from formflow.storage.expr_sql.values import (
 from formflow.storage.json_fields import FieldKind, json_field
 
 ORDERING = frozenset({"<", "<=", ">", ">="})
-_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 class NotConstant(ValueError):
@@ -160,7 +160,7 @@ class Dialect(ABC):
         if left.field is not None and right.is_constant:
             return self._datetime_field_against(op, left, datetime_key(right.constant))
         if right.field is not None and left.is_constant:
-            return self._datetime_field_against(_FLIPPED[op], right, datetime_key(left.constant))
+            return self._datetime_field_against(FLIPPED[op], right, datetime_key(left.constant))
         if op in ORDERING:
             return self.order_texts(op, left.expr, right.expr)
         return apply(op, left.expr, right.expr)

@@ -17,6 +17,7 @@ time zones and day shifts go through the functions, which use Python's ``zoneinf
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.types import Float, String
 
 from formflow.expr import DATE, NUMBER, STRING, TIME, Type
-from formflow.storage.expr_sql.dialect import Dialect, apply
+from formflow.storage.expr_sql.dialect import FLIPPED, Dialect, apply
 from formflow.storage.expr_sql.values import SqlExpr, SqlValue, typed_null
 from formflow.storage.json_fields import check_field_name
 
@@ -43,6 +44,23 @@ def significant_digits(value: Decimal) -> int:
 def _path(name: str) -> SqlExpr:
     """The JSON path of a top-level field, as a bound parameter."""
     return literal(f'$."{check_field_name(name)}"', String())
+
+
+def _near(op: str, field: SqlExpr, constant: Decimal) -> SqlExpr:
+    """A native comparison that every stored value matching ``field <op> constant`` passes.
+
+    Used with a constant too long for a double: the field's index narrows the rows with it,
+    and ``ff_cmp`` then decides exactly. Rounding to doubles keeps order, so the nearest double
+    of the constant, widened by two steps for parsers that round differently, bounds them.
+    """
+    nearest = float(constant)
+    low = math.nextafter(math.nextafter(nearest, -math.inf), -math.inf)
+    high = math.nextafter(math.nextafter(nearest, math.inf), math.inf)
+    if op in (">", ">="):
+        return field >= literal(low, Float())
+    if op in ("<", "<="):
+        return field <= literal(high, Float())
+    return field.between(literal(low, Float()), literal(high, Float()))
 
 
 def _integer(value: SqlExpr) -> SqlExpr:
@@ -93,7 +111,12 @@ class SqliteDialect(Dialect):
     def compare_numbers(self, op: str, left: SqlValue, right: SqlValue) -> SqlExpr:
         if not (left.exact or right.exact):
             return apply(op, left.expr, right.expr)
-        return apply(op, func.ff_cmp(self.exact(left), self.exact(right)), 0)
+        exact = apply(op, func.ff_cmp(self.exact(left), self.exact(right)), 0)
+        if left.field is not None and right.is_constant and op != "!=":
+            return and_(_near(op, left.expr, right.constant), exact)
+        if right.field is not None and left.is_constant and op != "!=":
+            return and_(_near(FLIPPED[op], right.expr, left.constant), exact)
+        return exact
 
     def can_list(self, left: SqlValue, items: Sequence[SqlValue]) -> bool:
         return not (left.exact or any(item.exact for item in items))
