@@ -96,7 +96,7 @@ def negotiate(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str
             except ValueError:
                 quality = 0.0
         lowered = tag.strip().lower()
-        if not (lowered.startswith("zh") or lowered.startswith("en")):
+        if not lowered.startswith(("zh", "en")):
             continue
         if best is None or quality > best[0]:
             best = (quality, normalize_locale(lowered))
@@ -140,7 +140,7 @@ def _catalog(locale: str) -> dict[str, str]:
     file per area: ``formflow.po``, ``expr.po``, ``forms.po``, ``flows.po`` ...), so areas keep
     their translations apart and merge cleanly in git. The files never change at run time.
     """
-    from babel.messages.pofile import read_po  # local: keeps import of the core cheap
+    from babel.messages.pofile import read_po  # noqa: PLC0415 - keeps importing the core cheap
 
     folder = resources.files("formflow") / "locales" / locale.replace("-", "_") / "LC_MESSAGES"
     merged: dict[str, str] = {}

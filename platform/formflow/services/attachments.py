@@ -273,7 +273,7 @@ def bind_attachments(
         if type_name == "images" and attachment.content_type not in IMAGE_TYPES:
             issues.append(Issue(path, _("Only images may be added here."), "not_an_image"))
             continue
-        item.update(attachment_json(attachment))  # type: ignore[union-attr]
+        item.update(attachment_json(attachment))
     return issues
 
 

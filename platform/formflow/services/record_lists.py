@@ -32,7 +32,7 @@ from formflow.storage.json_fields import FieldKind, json_field
 from formflow.storage.models import Record
 
 MAX_FILTER_LENGTH = 2000
-_COLUMNS = {
+_COLUMNS: dict[str, Any] = {
     "id": Record.id,
     "created_at": Record.created_at,
     "updated_at": Record.updated_at,
@@ -60,7 +60,8 @@ class RecordPage:
 
 def _sort_expression(form: Any, key: str) -> ColumnElement[Any]:
     if key in _COLUMNS:
-        return _COLUMNS[key]
+        column: ColumnElement[Any] = _COLUMNS[key]
+        return column
     type_ = form.scope.fields.get(key)
     kind = _SCALAR_KINDS.get(getattr(type_, "name", "")) if type_ is not None else None
     if kind is None:
@@ -81,7 +82,8 @@ def _sort_expression(form: Any, key: str) -> ColumnElement[Any]:
                 choices=", ".join(allowed),
             )
         )
-    return json_field(Record.data, key, kind)
+    data: Any = Record.data
+    return json_field(data, key, kind)
 
 
 def _encode_cursor(value: Any, record_id: int) -> str:
@@ -126,7 +128,7 @@ def list_records(
     form = form_service.compiled(session, view)
     # The form id is written into the SQL (it is an integer from our own table, never user
     # input): SQLite uses a partial index only when it can see its WHERE is implied.
-    form_id = bindparam("form_id", int(view.form.id), literal_execute=True)
+    form_id: Any = bindparam("form_id", int(view.form.id), literal_execute=True)
     conditions: list[Any] = [Record.form_id == form_id, Record.deleted_at.is_(None)]
     visible = visible_records_clause(session, actor, view.form)
     if visible is not None:

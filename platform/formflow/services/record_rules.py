@@ -110,7 +110,7 @@ def assign_serials(
         if data.get(name) or spec.serial is None:
             continue
         period = spec.serial.period_key(today)
-        table = SerialCounter.__table__
+        table: Any = SerialCounter.__table__
         dialect = session.get_bind().dialect.name
         values = {"form_id": form_row.id, "field": name, "period": period, "value": 0}
         if dialect == "postgresql":

@@ -286,7 +286,9 @@ def update_record(
         raise TransitionNotAllowed(_("Record {id} is already submitted.", id=record.id))
     if editable is None:
         require_record_write(session, actor, view.form, record)
-        if not is_draft and not _editable_after_submit(form_service.compiled(session, view), record):
+        if not is_draft and not _editable_after_submit(
+            form_service.compiled(session, view), record
+        ):
             raise TransitionNotAllowed(
                 _(
                     "Record {id} is {status} and can no longer be changed; cancel and amend "
