@@ -275,8 +275,11 @@ class FilterCompiler:
         if lt == rt == STRING:
             return self.dialect.concat(left, right)
         if lt == DATE and rt == NUMBER:
-            days = right if op == "+" else self.dialect.negate(right)
-            return self.dialect.add_days(left, days)
+            if op == "+":
+                return self.dialect.add_days(left, right)
+            if right.is_constant:
+                return self.dialect.add_days(left, self.dialect.constant(-right.constant, NUMBER))
+            return self.dialect.add_days(left, self.dialect.negate(right))
         if lt == NUMBER and rt == DATE:
             return self.dialect.add_days(right, left)
         if lt == rt == DATE:
