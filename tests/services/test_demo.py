@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
 
 from formflow.expr import NUMBER, Scope, compile_expression, evaluate
-from formflow.services import demo, org
+from formflow.services import auth, demo, inbox, org
 from formflow.services.actor import SYSTEM
 from formflow.services.evaluation import eval_context
 from formflow.storage.db import Database
+from formflow.storage.models import Record
 
 
 def test_the_demo_org_loads_twice_without_error_or_duplicates(database: Database) -> None:
@@ -44,3 +49,18 @@ def test_working_days_skip_the_spring_festival_and_count_make_up_saturdays(
             "workdays_between(date('2026-02-13'), date('2026-03-02'))", Scope(), NUMBER
         )
         assert evaluate(checked, {}, eval_context(session)) == 8
+
+
+def test_the_whole_demo_loads_twice_and_fills_the_inboxes(
+    database: Database, tmp_path: Path
+) -> None:
+    for attempt in range(2):
+        with database.session(write=True) as session:
+            _users, reports = demo.load_demo(session, "demo-password-1", uploads=tmp_path)
+        assert reports["oa"].skipped is (attempt == 1)
+    with database.session() as session:
+        statuses = Counter(session.scalars(select(Record.status)))
+        assert statuses["in_progress"] > 0 and statuses["approved"] > 0
+        assert statuses["rejected"] > 0 and statuses["draft"] == 1
+        li_na = auth.actor_for(session, org.find_user(session, "li.na"))
+        assert inbox.list_inbox(session, li_na).items

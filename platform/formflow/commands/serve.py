@@ -35,9 +35,24 @@ def _demo_password(instance_dir: Path, requested: str | None) -> str:
 
 
 def load_demo(ctx: Context, password: str) -> list[demo.DemoUser]:
+    """Migrate, then load the demo company with its packs and records (one transaction)."""
     migrate.upgrade(ctx.database)
     with ctx.unit_of_work() as session:
-        return demo.load_demo_org(session, password)
+        users, reports = demo.load_demo(
+            session,
+            password,
+            uploads=ctx.settings.uploads_dir,
+            zone=ctx.settings.default_timezone,
+        )
+    for pack, report in reports.items():
+        if report.skipped:
+            click.echo(f"pack {pack}: installed, demo records already loaded")
+        else:
+            click.echo(
+                f"pack {pack}: installed, {report.records} demo records with "
+                f"{report.actions} approval actions"
+            )
+    return users
 
 
 def _print_users(users: list[demo.DemoUser], password: str) -> None:

@@ -10,12 +10,15 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from formflow.demo.orgdata import demo_company
-from formflow.services import org
+from formflow.packs.library import available_packs
+from formflow.services import org, packs
 from formflow.services.actor import SYSTEM
+from formflow.services.demo_records import DemoReport, load_pack_demo
 
 
 @dataclass(frozen=True)
@@ -96,3 +99,27 @@ def load_demo_calendar(session: Session) -> int:
         session, SYSTEM, "default", days, name={"zh-CN": "中国大陆", "en": "Mainland China"}
     )
     return len(days)
+
+
+#: The packs the demo company runs (the seed advice for a young company: light OA first).
+DEMO_PACKS = ("oa",)
+
+
+def load_demo(
+    session: Session, password: str, *, uploads: Path, zone: str = "Asia/Shanghai"
+) -> tuple[list[DemoUser], dict[str, DemoReport]]:
+    """The whole demo in one unit of work: org, calendar, the demo packs and their records.
+
+    Safe to run again: what exists is kept, each pack's demo records are loaded once.
+    """
+    users = load_demo_org(session, password)
+    load_demo_calendar(session)
+    library = available_packs()
+    reports: dict[str, DemoReport] = {}
+    for name in DEMO_PACKS:
+        source = library.get(name)
+        if source is None:
+            continue
+        packs.install_pack(session, SYSTEM, source, library=library)
+        reports[name] = load_pack_demo(session, source, uploads=uploads, zone=zone)
+    return users, reports

@@ -9,7 +9,7 @@ tables, and a resolver that answers ``applicant.department.name`` from the org c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from formflow.orgchart import OrgChart
 from formflow.services.actor import Actor
 from formflow.services.org import load_calendar, load_org_chart
 from formflow.storage.models import Record
+from formflow.storage.types import utcnow
 
 
 class StoreResolver:
@@ -73,7 +74,7 @@ def eval_context(
 ) -> EvalContext:
     """A context for evaluating expressions in this unit of work."""
     zone_name = timezone or (actor.timezone if actor is not None else "Asia/Shanghai")
-    moment = now or datetime.now(UTC)
+    moment = now or utcnow()
     return EvalContext(
         today=moment.astimezone(ZoneInfo(zone_name)).date(),
         now=moment,

@@ -49,7 +49,8 @@ from formflow.services.flow_runtime import LIVE_STATUSES
 from formflow.services.org import load_calendar, load_org_chart
 from formflow.storage.models import FlowDefinition, FlowInstance, FlowVersion
 
-FLOW_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+#: A flow key: a name, optionally with a pack prefix (``oa.leave_request``).
+FLOW_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,34})?$")
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,11 @@ def create_flow(
     require_designer(actor)
     if key is not None and not FLOW_KEY.match(key):
         raise InvalidInput(
-            _("The flow key {value!r} is not a name: use letters, digits and _.", value=key)
+            _(
+                "The flow key {value!r} is not a name: use letters, digits and _, optionally "
+                "with a pack prefix (oa.leave_request).",
+                value=key,
+            )
         )
     spec, warnings = _compile(session, source, key, settings)
     if session.scalar(select(FlowDefinition.id).where(FlowDefinition.key == spec.key)):
@@ -383,3 +388,8 @@ def simulate_flow(
         now=now,
         calendar=load_calendar(session),
     )
+
+
+# Installing packs publishes their flows; the installer lives in its own module and registers
+# itself with the pack service here, once the flow services exist.
+from formflow.services import pack_flows as _pack_flows  # noqa: E402, F401

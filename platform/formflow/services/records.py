@@ -383,3 +383,9 @@ def _after_write(
     if submitted:
         for submit_hook in _submit_hooks:
             submit_hook(session, actor, record, view, form)
+
+
+# Submitting a record starts its form's flow and record events run automations: the flow
+# services register those hooks when imported, so every entry point that writes records (the
+# API, the CLI, the worker, pack installs) gets them by importing this module.
+from formflow.services import flows as _flows  # noqa: E402, F401

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +47,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("formflow_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware UTC (the only clock the storage layer uses)."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware UTC: the one clock the platform reads.
+
+    Inside :func:`clock_at` it is the moment given there, so a demo (or a test) can write a
+    request "submitted three weeks ago" with every timestamp — record, audit, flow, tasks,
+    notices — consistent.
+    """
+    clock = _clock.get()
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Make :func:`utcnow` answer ``moment`` (aware) within the block."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    fixed = moment.astimezone(UTC)
+    token = _clock.set(lambda: fixed)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
