@@ -84,3 +84,14 @@ def test_anonymous_calls_get_401_with_a_hint(anonymous: Caller) -> None:
     assert response.status_code == 401
     assert "Bearer" in response.payload["detail"]
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_nul_character_in_any_text_is_refused(admin_api: Caller) -> None:
+    response = admin_api.request(
+        "POST",
+        "/api/users",
+        data='{"username": "a\\u0000b"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.payload["detail"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -64,3 +65,12 @@ def test_the_whole_demo_loads_twice_and_fills_the_inboxes(
         assert statuses["rejected"] > 0 and statuses["draft"] == 1
         li_na = auth.actor_for(session, org.find_user(session, "li.na"))
         assert inbox.list_inbox(session, li_na).items
+
+
+def test_the_worker_keeps_planner_statistics_fresh(database: Database, settings: Any) -> None:
+    from formflow.services.worker import Worker, refresh_statistics  # noqa: PLC0415
+
+    worker = Worker(database, settings, jobs=[refresh_statistics])
+    report = worker.run_once()
+    assert report.errors == []
+    assert worker.statistics_at is not None

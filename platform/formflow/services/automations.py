@@ -34,7 +34,7 @@ from formflow.engine.automation import passes_filter
 from formflow.errors import InvalidInput, NotFound
 from formflow.forms import CompiledForm
 from formflow.i18n import _
-from formflow.services import records
+from formflow.services import ledgers, records
 from formflow.services.actor import Actor
 from formflow.services.authz import require_designer
 from formflow.services.effect_scope import EffectScope, audit
@@ -262,9 +262,12 @@ def run_record_automations(
 def on_status_change(
     session: Session, record: Record, old: str | None, new: str, *, actor_id: int | None
 ) -> None:
-    """Run the automations waiting for ``when status "<new>"`` on the record's form."""
+    """Run the automations waiting for ``when status "<new>"`` on the record's form, and
+    refresh the rollups and ledger rules the record takes part in (its status decides
+    whether it counts)."""
     if old == new:
         return
+    ledgers.after_status_change(session, record)
     view = form_view(session, record)
     event = RecordEvent(kind="status", data=record.data, status=new, old_status=old)
     for row, spec in _active_for(session, view.key):

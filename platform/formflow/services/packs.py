@@ -152,8 +152,8 @@ def install_pack(
             return []
         raise Conflict(
             _(
-                "The pack {name} {installed} is installed; upgrading to {version} is done "
-                "with `formflow pack upgrade`.",
+                "The pack {name} {installed} is installed. Upgrading in place is not "
+                "supported yet: uninstall it (its data is kept) and install {version}.",
                 name=manifest.name,
                 installed=existing.version,
                 version=manifest.version,

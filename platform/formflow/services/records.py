@@ -30,7 +30,7 @@ from formflow.errors import (
 )
 from formflow.forms import CompiledForm
 from formflow.i18n import _
-from formflow.services import attachments, record_rules
+from formflow.services import attachments, ledgers, record_rules
 from formflow.services import forms as form_service
 from formflow.services.actor import Actor
 from formflow.services.authz import (
@@ -378,6 +378,7 @@ def _after_write(
     session.flush()
     if record.deleted_at is None:
         attachments.claim_attachments(session, form, record)
+    ledgers.after_write(session, actor, view.form, form, old, record)
     for hook in _write_hooks:
         hook(session, actor, view.form, form, old, record)
     if submitted:

@@ -56,6 +56,7 @@ class Worker:
     clock: Clock = utcnow
     batch: int = 20
     jobs: list[Job] = field(default_factory=list)
+    statistics_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.mailer is None:
@@ -132,4 +133,21 @@ def _send(worker: Worker, kind: str, payload: dict[str, object], message_id: int
         raise delivery.DeliveryError(f"unknown message kind {kind}")
 
 
-DEFAULT_JOBS: list[Job] = [fire_due_timers, run_due_automations, deliver_outbox]
+STATISTICS_EVERY = timedelta(hours=1)
+
+
+def refresh_statistics(worker: Worker, report: WorkerReport) -> None:
+    """Keep the planner's statistics current (hourly; see ``Database.refresh_statistics``)."""
+    now = worker.clock()
+    if worker.statistics_at is not None and now - worker.statistics_at < STATISTICS_EVERY:
+        return
+    worker.statistics_at = now
+    worker.database.refresh_statistics()
+
+
+DEFAULT_JOBS: list[Job] = [
+    fire_due_timers,
+    run_due_automations,
+    deliver_outbox,
+    refresh_statistics,
+]

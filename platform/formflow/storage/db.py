@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from formflow.errors import ConfigurationError
 from formflow.i18n import _
+from formflow.storage.expr_sql.sqlite_functions import install_sqlite_functions
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -67,6 +68,8 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> Non
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     dbapi_connection.create_aggregate("decimal_sum", 1, _DecimalSum)  # type: ignore[arg-type]
+    # Exact decimal and calendar functions that compiled filters call (storage.expr_sql).
+    install_sqlite_functions(dbapi_connection)
 
 
 def _begin_sqlite(connection: Any) -> None:
@@ -149,6 +152,18 @@ class Database:
         except Exception:  # any driver error means "not reachable"; the caller reports it
             return False
         return True
+
+    def refresh_statistics(self) -> None:
+        """Let the query planner see the data as it is now.
+
+        SQLite keeps no statistics unless asked; without them it may prefer a general index
+        over a form field's index. ``PRAGMA optimize`` analyses only what changed enough, so
+        running it regularly (the worker does, hourly) is cheap. PostgreSQL's autovacuum
+        does this by itself.
+        """
+        if self.is_sqlite:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA optimize=0x10002")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -73,6 +73,9 @@ def read_json_body(request: Request, max_bytes: int) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(_("The request body is not valid UTF-8.")) from None
+    if "\\u0000" in text.lower():
+        # A NUL character is no text a person writes, and PostgreSQL cannot store it in JSON.
+        raise InvalidInput(_("Texts may not contain the NUL character (\\u0000)."))
     try:
         return simplejson.loads(text, use_decimal=True, allow_nan=False)
     except simplejson.JSONDecodeError as exc:

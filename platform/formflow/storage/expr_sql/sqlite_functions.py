@@ -12,9 +12,8 @@ A value the evaluator would refuse (a stored text that is not a number, a result
 ``1E+99``) gives SQL NULL: the record is not selected, where the evaluator would stop with an
 error. No function ever raises into SQLite.
 
-:func:`install_sqlite_functions` registers them on a DBAPI connection. Until the database
-module calls it when it opens a connection, :func:`_install_on_checkout` does so for every
-SQLite connection a SQLAlchemy pool hands out (once per connection).
+:func:`install_sqlite_functions` registers them on a DBAPI connection; the database module
+calls it for every SQLite connection it opens (``storage.db``).
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import simplejson
-from sqlalchemy import event
-from sqlalchemy.pool import Pool
 
 from formflow.errors import FormflowError
 from formflow.expr import DATE, DATETIME, NUMBER, TIME, EvalContext
@@ -39,7 +36,6 @@ from formflow.expr.values import convert
 
 #: Functions whose implementation ignores the context still take one.
 _CONTEXT = EvalContext(today=date(2000, 1, 1), now=datetime(2000, 1, 1, tzinfo=UTC))
-_INSTALLED = "formflow_expr_sql_functions"
 _JSON_STARTS = ('"', "[", "{", "t", "f", "n")
 
 
@@ -184,14 +180,3 @@ def install_sqlite_functions(dbapi_connection: sqlite3.Connection) -> None:
     use them in indexes and skip repeated calls)."""
     for name, count, function in _REGISTRY:
         dbapi_connection.create_function(name, count, function, deterministic=True)
-
-
-def _install_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """Pool hook: make sure a SQLite connection has the functions before it is used."""
-    if isinstance(dbapi_connection, sqlite3.Connection) and not record.info.get(_INSTALLED):
-        install_sqlite_functions(dbapi_connection)
-        record.info[_INSTALLED] = True
-
-
-if not event.contains(Pool, "checkout", _install_on_checkout):
-    event.listen(Pool, "checkout", _install_on_checkout)
