@@ -68,7 +68,7 @@ def test_the_whole_demo_loads_twice_and_fills_the_inboxes(
 
 
 def test_the_worker_keeps_planner_statistics_fresh(database: Database, settings: Any) -> None:
-    from formflow.services.worker import Worker, refresh_statistics  # noqa: PLC0415
+    from formflow.services.worker import Worker, refresh_statistics
 
     worker = Worker(database, settings, jobs=[refresh_statistics])
     report = worker.run_once()
