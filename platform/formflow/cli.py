@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from formflow import __version__
-from formflow.commands import admin, bench, packs, serve, worker
+from formflow.commands import admin, bench, forms, packs, serve, worker
 from formflow.commands.base import Context
 
 
@@ -29,7 +29,7 @@ def cli(ctx: click.Context, database_url: str | None, instance: str | None) -> N
     ctx.obj = Context(database_url, instance)
 
 
-for module in (admin, serve, bench, packs, worker):
+for module in (admin, serve, bench, packs, worker, forms):
     module.register(cli)
 
 

@@ -126,6 +126,11 @@ def get_form(session: Session, key: str, version: int | None = None) -> FormView
     return FormView(form, row)
 
 
+def form_exists(session: Session, key: str) -> bool:
+    """True when a form ``key`` exists (archived ones too: the key is taken)."""
+    return session.scalar(select(Form.id).where(Form.key == key)) is not None
+
+
 def get_form_by_id(session: Session, form_id: int, version: int | None = None) -> FormView:
     """The form with database id ``form_id`` (archived forms too: their records remain)."""
     form = session.get(Form, form_id)
