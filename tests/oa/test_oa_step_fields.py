@@ -1,0 +1,198 @@
+"""What each OA step lets its approver see and change, through ``GET /api/tasks/{id}``.
+
+A step's ``edit`` fields are the only ones its approver may change (the cashier's payment
+date, HR's note ...); its ``hide`` fields are left out of the task (the payee's bank account
+for the manager). A change to any other field is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from oakit import Office, announcement, contract, expense, leave, seal, trip
+
+PAYEE = ["payee_account_name", "payee_account_no", "payee_bank"]
+
+
+@dataclass(frozen=True)
+class StepFields:
+    """A request, the steps approved before the one under test, and what that step allows."""
+
+    form: str
+    data: Callable[[Office], dict[str, Any]]
+    before: list[tuple[str, str]]  # (user, step) approved first
+    step: str
+    user: str
+    editable: list[str]
+    hidden: list[str]
+    change: dict[str, Any]
+    forbidden: dict[str, Any]
+
+
+CASES = [
+    StepFields(
+        "expense_claim",
+        lambda o: expense("320"),
+        [],
+        "manager",
+        "li.na",
+        [],
+        PAYEE,
+        {},
+        {"paid_on": "2026-12-01"},
+    ),
+    StepFields(
+        "expense_claim",
+        lambda o: expense("6000"),
+        [("li.na", "manager")],
+        "finance",
+        "chen.jing",
+        ["finance_note"],
+        [],
+        {"finance_note": "发票已核对"},
+        {"purpose": "改一下用途"},
+    ),
+    StepFields(
+        "expense_claim",
+        lambda o: expense("320"),
+        [("li.na", "manager")],
+        "pay",
+        "zhao.lei",
+        ["paid_on", "payment_method", "voucher_no"],
+        [],
+        {
+            "paid_on": "2026-12-01",
+            "payment_method": "bank_transfer",
+            "voucher_no": "记-2026-12-001",
+        },
+        {"payee_account_no": "6225880299999999"},
+    ),
+    StepFields(
+        "leave_request",
+        lambda o: leave("2026-11-30", "2026-12-04"),
+        [("li.na", "manager")],
+        "hr",
+        "wang.fang",
+        ["hr_note"],
+        [],
+        {"hr_note": "年假余额 10 天，已核对"},
+        {"end_date": "2026-12-03"},
+    ),
+    StepFields(
+        "seal_request",
+        lambda o: seal("company", [o.upload("zhang.wei")]),
+        [("li.na", "dept_head")],
+        "legal",
+        "zhou.min",
+        ["legal_opinion"],
+        [],
+        {"legal_opinion": "文本已审，可以用印"},
+        {"copies": 5},
+    ),
+    StepFields(
+        "seal_request",
+        lambda o: seal("contract", [o.upload("zhang.wei")]),
+        [("li.na", "dept_head")],
+        "stamp",
+        "wang.fang",
+        ["keeper_note", "used_at"],
+        [],
+        {"used_at": "2026-12-01T02:00:00Z", "keeper_note": "已盖章两份"},
+        {"seal_type": "company"},
+    ),
+    StepFields(
+        "seal_request",
+        lambda o: seal(
+            "contract", [o.upload("zhang.wei")], usage="take_out", carrier=o.ids["zhang.wei"]
+        ),
+        [("li.na", "dept_head"), ("wang.fang", "stamp")],
+        "return_check",
+        "wang.fang",
+        ["keeper_note", "returned", "returned_at"],
+        [],
+        {"returned": True, "returned_at": "2026-12-08T07:30:00Z"},
+        {"expected_return_date": "2026-12-31"},
+    ),
+    StepFields(
+        "contract_approval",
+        lambda o: contract("50000", [o.upload("zhang.wei")]),
+        [],
+        "legal_review",
+        "zhou.min",
+        ["legal_opinion"],
+        [],
+        {"legal_opinion": "条款无异议"},
+        {"finance_opinion": "法务不能写财务意见"},
+    ),
+    StepFields(
+        "contract_approval",
+        lambda o: contract("50000", [o.upload("zhang.wei")]),
+        [],
+        "finance_review",
+        "chen.jing",
+        ["finance_opinion"],
+        [],
+        {"finance_opinion": "预算内，同意"},
+        {"amount": 1},
+    ),
+    StepFields(
+        "business_trip",
+        lambda o: trip("3000", advance="2000"),
+        [("li.na", "manager")],
+        "advance_payment",
+        "zhao.lei",
+        ["advance_paid_on", "advance_voucher_no"],
+        [],
+        {"advance_paid_on": "2026-12-04", "advance_voucher_no": "记-2026-12-002"},
+        {"advance_amount": 3000},
+    ),
+    StepFields(
+        "announcement",
+        lambda o: announcement("notice", o.departments["sales"]),
+        [],
+        "dept_head",
+        "li.na",
+        ["body", "subject", "summary"],
+        [],
+        {"subject": "关于开展年度消防安全演练的通知（时间调整）"},
+        {"kind": "policy"},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.form}.{c.step}" for c in CASES])
+def test_a_step_shows_its_approver_only_what_it_may_see_and_takes_only_what_it_may_change(
+    office: Office, case: StepFields
+) -> None:
+    record = office.submit("zhang.wei", case.form, case.data(office))
+    for user, step in case.before:
+        office.decide(user, record["id"], step)
+    task_id = office.task_of(case.user, record["id"])
+    detail = office.task(case.user, task_id)
+    assert detail["task"]["step"] == case.step
+    assert sorted(detail["permissions"]["editable"]) == case.editable
+    assert sorted(detail["permissions"]["hidden"]) == case.hidden
+    stored = office.record(record["id"])
+    for name in case.hidden:
+        assert name in stored["data"] and name not in detail["record"]["data"]
+    action = detail["actions"][0]
+    assert action in ("approve", "complete")
+    version = detail["record"]["version"]
+
+    refused = office.act(case.user, task_id, action, {"data": case.forbidden, "version": version})
+    assert refused.status_code == 409, refused.payload
+    assert next(iter(case.forbidden)) in refused.payload["detail"]
+    assert office.record(record["id"]) == stored
+    assert office.task_of(case.user, record["id"]) == task_id
+
+    body: dict[str, Any] = {"data": case.change, "version": version} if case.change else {}
+    done = office.act(case.user, task_id, action, body)
+    assert done.status_code == 200, done.payload
+    data = office.record(record["id"])["data"]
+    for name, value in case.change.items():
+        assert data[name] == value
+    for name, value in case.forbidden.items():
+        assert data.get(name) == stored["data"].get(name) != value
