@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from formflow.web.pages import (
+    admin_packs,
     assets,
     auth,
     formpage,
@@ -24,7 +25,7 @@ from formflow.web.pages.pagelocale import install_i18n
 def blueprint() -> Blueprint:
     """A new blueprint with every page registered."""
     pages = Blueprint("pages", __name__)
-    for module in (assets, auth, home, profile, formpage, recordpage):
+    for module in (assets, auth, home, profile, formpage, recordpage, admin_packs):
         module.register(pages)
     return pages
 
