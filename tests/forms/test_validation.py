@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from formkit import CONTEXT, codes, make_form, paths
+from formsamples import benchmark_record, benchmark_schema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from formflow.errors import Issue
 from formflow.forms import CompiledForm, compile_form
-from formflow.forms.samples import benchmark_record, benchmark_schema
 
 D = Decimal
 
