@@ -131,22 +131,9 @@ class MeOut(UserOut):
     roles = fields.List(fields.String(), required=True)
 
 
-class UserCreate(Strict):
-    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
-    display_name = fields.String(validate=validate.Length(min=1, max=128))
-    password = fields.String(validate=validate.Length(min=1, max=256))
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
-    mobile = fields.String(allow_none=True, validate=validate.Length(max=32))
-    locale = fields.String(validate=LOCALES)
-    timezone = fields.String(validate=validate.Length(min=1, max=64))
-    platform_role = fields.String(validate=PLATFORM_ROLES)
-    department_id = id_field(allow_none=True)
-    manager_id = id_field(allow_none=True)
-    position_id = id_field(allow_none=True)
-    active = fields.Boolean()
-
-
 class UserUpdate(Strict):
+    """The changeable fields of a user (all optional)."""
+
     display_name = fields.String(validate=validate.Length(min=1, max=128))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     mobile = fields.String(allow_none=True, validate=validate.Length(max=32))
@@ -157,6 +144,13 @@ class UserUpdate(Strict):
     manager_id = id_field(allow_none=True)
     position_id = id_field(allow_none=True)
     active = fields.Boolean()
+
+
+class UserCreate(UserUpdate):
+    """A new user: a username, optionally a password, and any changeable field."""
+
+    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    password = fields.String(validate=validate.Length(min=1, max=256))
 
 
 class ListQuery(Strict):
@@ -187,20 +181,16 @@ class DepartmentOut(Schema):
     company_id = fields.Integer(allow_none=True)
 
 
-class DepartmentCreate(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
-    parent_id = id_field(allow_none=True)
-    head_id = id_field(allow_none=True)
-    company_id = id_field(allow_none=True)
-
-
 class DepartmentUpdate(Strict):
     name = fields.String(validate=validate.Length(min=1, max=128))
     code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
     parent_id = id_field(allow_none=True)
     head_id = id_field(allow_none=True)
     company_id = id_field(allow_none=True)
+
+
+class DepartmentCreate(DepartmentUpdate):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
 
 
 class RoleMemberOut(Schema):
