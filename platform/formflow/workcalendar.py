@@ -13,6 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
+
+
+class DayKind(StrEnum):
+    """The kinds of day :meth:`WorkCalendar.day_kind` tells apart."""
+
+    WORKDAY = "workday"
+    REST_DAY = "rest_day"
+    HOLIDAY = "holiday"
+
 
 #: ISO weekday numbers (Monday = 1 ... Sunday = 7) that are rest days by default.
 DEFAULT_WEEKEND: frozenset[int] = frozenset({6, 7})
@@ -60,6 +70,21 @@ class WorkCalendar:
         if day in self.holidays:
             return False
         return day.isoweekday() not in self.weekend
+
+    def day_kind(self, day: date) -> str:
+        """What kind of day ``day`` is: ``"workday"``, ``"holiday"`` or ``"rest_day"``.
+
+        A holiday is a listed public-holiday date (whatever its weekday); a rest day is a day
+        of the weekly pattern's weekend that is not a make-up workday. Attendance and overtime
+        rules pay these differently (1.5x / 2x / 3x), so the three are kept apart.
+        """
+        if day in self.workdays:
+            return DayKind.WORKDAY
+        if day in self.holidays:
+            return DayKind.HOLIDAY
+        if day.isoweekday() in self.weekend:
+            return DayKind.REST_DAY
+        return DayKind.WORKDAY
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days from ``start`` to ``end``, both included; 0 when ``end < start``.

@@ -74,6 +74,14 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """``require f1, f2``: fields that must be filled before the step is approved/completed."""
+
+    paths: tuple[str, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class StepDef:
     """A step: human (with ``assign``) or automatic (``assign`` is None, ``actions`` only)."""
 
@@ -85,6 +93,12 @@ class StepDef:
     actions: tuple[Action, ...]
     policies: tuple[PolicyStmt, ...]
     pos: Pos
+    requires: tuple[Requirement, ...] = ()
+
+    @property
+    def required_paths(self) -> tuple[str, ...]:
+        """Every path of the step's ``require`` statements, in order, without repeats."""
+        return tuple(dict.fromkeys(p for req in self.requires for p in req.paths))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from formflow.dsl.diagnosis import (
     field_at,
     flow_scope,
 )
-from formflow.dsl.model import ModeKind, Pos, RuleKind
+from formflow.dsl.model import Access, ActionKind, ModeKind, Pos, RuleKind
 from formflow.dsl.spec import FlowSpec
 from formflow.expr import BOOLEAN, DATE, DATETIME, Scope
 from formflow.i18n import _
@@ -82,6 +82,7 @@ def check_flow_def(
     for stmt in flow.policies:
         check_rules(report, stmt.rules, form, org)
     _check_body(report, flow.body, form, forms, scope, org)
+    _check_flow_only(report, flow, form)
     spec = build_flow_spec(flow, settings, source)
     check_graph(report, spec)
     return spec
@@ -162,7 +163,73 @@ def _check_step(
                     perm.column,
                     did_you_mean(perm.path, all_paths(form)),
                 )
+    _check_requires(report, step, form)
     check_actions(report, step.actions, form, forms, scope, org)
+
+
+def _check_requires(report: Report, step: ast.StepDef, form: FormLike | None) -> None:
+    """``require`` names existing fields, and only on steps people complete."""
+    for requirement in step.requires:
+        if step.assign is None:
+            report.error(
+                "require_auto",
+                _(
+                    "The automatic step `{name}` is completed by nobody, so it cannot require "
+                    "fields; put `require` on the step whose people fill them in.",
+                    name=step.name,
+                ),
+                requirement.pos.line,
+                requirement.pos.column,
+            )
+        if form is None:
+            continue
+        for path in requirement.paths:
+            if field_at(form, path) is None:
+                report.error(
+                    "unknown_field",
+                    _("The form has no field `{field}`.", field=path),
+                    requirement.pos.line,
+                    requirement.pos.column,
+                    did_you_mean(path, all_paths(form)),
+                )
+
+
+def _edited_paths(body: tuple[ast.FlowNode, ...]) -> set[str]:
+    """Every field path some step of ``body`` (at any depth) makes editable."""
+    found: set[str] = set()
+    for item in body:
+        if isinstance(item, ast.StepDef):
+            found.update(p.path for p in item.permissions if p.access is Access.EDIT)
+            found.update(a.path for a in item.actions if a.kind is ActionKind.SET and a.path)
+        elif isinstance(item, ast.IfChain):
+            for arm in item.arms:
+                found |= _edited_paths(arm.body)
+            found |= _edited_paths(item.otherwise or ())
+        elif isinstance(item, ast.ParallelDef):
+            for branch in item.branches:
+                found |= _edited_paths(branch.body)
+    return found
+
+
+def _check_flow_only(report: Report, flow: ast.FlowDef, form: FormLike | None) -> None:
+    """Warn about fields only the flow fills (``x-flow-only``) that no step lets anyone fill."""
+    flow_only = tuple(getattr(form, "flow_only", ()) or ())
+    if not flow_only:
+        return
+    edited = _edited_paths(flow.body)
+    for name in flow_only:
+        if name not in edited and not any(path.startswith(f"{name}.") for path in edited):
+            report.warning(
+                "flow_only_not_edited",
+                _(
+                    "The field `{field}` is filled in only during the flow (x-flow-only), but "
+                    "no step lets anyone fill it in.",
+                    field=name,
+                ),
+                flow.pos.line,
+                flow.pos.column,
+                _("Add `edit {field}` to the step whose people fill it in.", field=name),
+            )
 
 
 def check_automation(

@@ -27,8 +27,15 @@ def _names(org: OrgChart, users: list[int]) -> str:
 
 
 def _check_field(
-    report: Report, form: FormLike | None, path: str | None, kind: str, line: int, column: int
+    report: Report,
+    form: FormLike | None,
+    path: str | None,
+    kind: str,
+    line: int,
+    column: int,
+    also: frozenset[str] = frozenset(),
 ) -> None:
+    """``path`` must name a field holding a ``kind`` (or one of the types in ``also``)."""
     if form is None or path is None:
         return
     found = field_at(form, path)
@@ -42,7 +49,7 @@ def _check_field(
         )
         return
     type_name = getattr(found, "type_name", kind)
-    if type_name != kind:
+    if type_name != kind and type_name not in also:
         code = "not_a_user_field" if kind == "user" else "not_a_department_field"
         report.error(
             code,
@@ -57,8 +64,18 @@ def _check_field(
         )
 
 
+#: Field types that hold several people or departments (accepted where a rule takes a list).
+MANY_USERS = frozenset({"users"})
+MANY_DEPARTMENTS = frozenset({"departments"})
+
+
 def _check_dept(
-    report: Report, ref: DeptRef | None, form: FormLike | None, org: OrgChart, rule: ApproverRule
+    report: Report,
+    ref: DeptRef | None,
+    form: FormLike | None,
+    org: OrgChart,
+    rule: ApproverRule,
+    also: frozenset[str] = frozenset(),
 ) -> int | None:
     if ref is None:
         return None
@@ -76,7 +93,7 @@ def _check_dept(
             return None
         return dept.id
     if ref.kind is DeptKind.FIELD:
-        _check_field(report, form, ref.value, "department", rule.line, rule.column)
+        _check_field(report, form, ref.value, "department", rule.line, rule.column, also)
     return None
 
 
@@ -200,6 +217,53 @@ def _check_rule(report: Report, rule: ApproverRule, form: FormLike | None, org: 
                 _("For them the step's `on empty` rule applies."),
             )
     elif kind is RuleKind.FIELD:
-        _check_field(report, form, rule.path, "user", rule.line, rule.column)
+        _check_field(report, form, rule.path, "user", rule.line, rule.column, MANY_USERS)
+    elif kind is RuleKind.MEMBERS:
+        _check_members(report, rule, form, org, active)
+    elif kind is RuleKind.EVERYONE and not active:
+        report.warning(
+            "nobody_active",
+            _("There is no active user, so `everyone` finds nobody."),
+            rule.line,
+            rule.column,
+            _("Add users to the organisation, or say what happens with `on empty ...`."),
+        )
     elif kind is RuleKind.CHOSEN:
         check_rules(report, rule.candidates, form, org)
+
+
+def _check_members(
+    report: Report, rule: ApproverRule, form: FormLike | None, org: OrgChart, active: list[int]
+) -> None:
+    """``members(...)``: warn when the department (or an initiator's) has no active member."""
+    dept_id = _check_dept(report, rule.dept, form, org, rule, MANY_DEPARTMENTS)
+    if rule.dept is None:
+        return
+    if rule.dept.kind is DeptKind.NAMED and dept_id is not None:
+        if not org.members_of_department(dept_id):
+            report.warning(
+                "no_members",
+                _(
+                    "The department `{name}` and its sub-departments have no active member, "
+                    "so this rule finds nobody.",
+                    name=rule.dept.value,
+                ),
+                rule.line,
+                rule.column,
+                _("Add people to it, or say what happens with `on empty ...`."),
+            )
+    elif rule.dept.kind is DeptKind.INITIATOR:
+        missing = [user for user in active if org.users[user].department_id is None]
+        if missing:
+            report.warning(
+                "no_members",
+                _(
+                    "{count} possible initiator(s) belong to no department, so for them this "
+                    "rule finds nobody: {names}.",
+                    count=len(missing),
+                    names=_names(org, missing),
+                ),
+                rule.line,
+                rule.column,
+                _("For them the step's `on empty` rule applies."),
+            )

@@ -153,6 +153,7 @@ class _Builder:
             timeouts=step.timeouts,
             actions=step.actions,
             policies=apply_policies(self.policies, step.policies),
+            required=step.required_paths,
         )
         self.edges.append(Edge(step.name, follow[0], follow[1]))
 

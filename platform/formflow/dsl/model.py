@@ -61,6 +61,8 @@ class RuleKind(StrEnum):
     FIELD = "field"  # user(s) picked in a form field
     CHOSEN = "chosen"  # picked by the initiator at submission (发起人自选)
     INITIATOR = "initiator"
+    MEMBERS = "members"  # every active member of a department and its sub-departments
+    EVERYONE = "everyone"  # every active user
 
 
 class SubjectKind(StrEnum):
@@ -84,7 +86,9 @@ class DeptRef:
 class ApproverRule:
     """One approver rule; which attributes matter depends on ``kind``.
 
-    ``names`` are usernames (USER); ``role`` for ROLE and CHAIN_UNTIL; ``dept`` for ROLE/HEAD;
+    ``names`` are usernames (USER); ``role`` for ROLE and CHAIN_UNTIL; ``dept`` for
+    ROLE/HEAD/MEMBERS (for MEMBERS a field may hold several departments, or be a sub-table
+    column of departments);
     ``subject``/``subject_field`` whose manager (MANAGER, CHAIN, CHAIN_UNTIL); ``level`` the
     level (MANAGER) or number of levels (CHAIN); ``path`` the field (FIELD); ``candidates`` the
     people the initiator may choose from (CHOSEN, empty = anyone).

@@ -135,6 +135,8 @@ class Node:
     keep_others: bool = False
     interleave: bool = False
     split: str | None = None  # join: the split it closes; split: its join
+    # human steps: fields that must be filled in before the step is approved or completed
+    required: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -154,6 +156,8 @@ class Node:
                 actions=[a.to_json() for a in self.actions],
                 policies=self.policies.to_json(),
             )
+            if self.required:
+                out["required"] = list(self.required)
         if self.kind is NodeKind.END:
             out["status"] = self.status
         if self.kind in (NodeKind.SPLIT, NodeKind.JOIN):
@@ -189,6 +193,7 @@ class Node:
             keep_others=bool(data.get("keep_others", False)),
             interleave=bool(data.get("interleave", False)),
             split=data.get("split"),
+            required=tuple(str(path) for path in data.get("required", ())),
         )
 
 

@@ -70,7 +70,6 @@ def unquote(literal: str) -> str:
     return "".join(out)
 
 
-
 def pos_of(meta: Any) -> Pos:
     if getattr(meta, "empty", True):
         return Pos()
@@ -87,7 +86,6 @@ def name_or_none(value: Any) -> str | None:
 
 def title_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
-
 
 
 @v_args(meta=True)
@@ -119,6 +117,7 @@ class StepRules(Transformer[Token, Any]):
             actions=tuple(actions),
             policies=tuple(i for i in items if isinstance(i, ast.PolicyStmt)),
             pos=pos_of(meta),
+            requires=tuple(i for i in items if isinstance(i, ast.Requirement)),
         )
 
     def approve_by(self, meta: Any, children: list[Any]) -> ast.Assignment:
@@ -172,6 +171,12 @@ class StepRules(Transformer[Token, Any]):
     def initiator_rule(self, meta: Any, children: list[Any]) -> ApproverRule:
         return self._rule(meta, RuleKind.INITIATOR)
 
+    def members_rule(self, meta: Any, children: list[Any]) -> ApproverRule:
+        return self._rule(meta, RuleKind.MEMBERS, dept=children[0])
+
+    def everyone_rule(self, meta: Any, children: list[Any]) -> ApproverRule:
+        return self._rule(meta, RuleKind.EVERYONE)
+
     def subject_initiator(self, meta: Any, children: list[Any]) -> tuple[SubjectKind, None]:
         return (SubjectKind.INITIATOR, None)
 
@@ -212,6 +217,9 @@ class StepRules(Transformer[Token, Any]):
 
     def perm_hide(self, meta: Any, children: list[Any]) -> tuple[Permission, ...]:
         return self._perms(children, Access.HIDE)
+
+    def require(self, meta: Any, children: list[Any]) -> ast.Requirement:
+        return ast.Requirement(tuple(path for path, _line, _column in children[0]), pos_of(meta))
 
     def path_list(self, meta: Any, children: list[Any]) -> list[tuple[str, int, int]]:
         return [(str(path), path.line, path.column) for path in children]
@@ -320,4 +328,3 @@ class StepRules(Transformer[Token, Any]):
     def calendar(self, meta: Any, children: list[Any]) -> ast.PolicyStmt:
         name = unquote(str(children[0]))
         return self._policy(meta, ast.PolicyKind.CALENDAR, "calendar", target=name)
-

@@ -50,6 +50,60 @@ def _field(data: Mapping[str, Any], path: str | None) -> Any:
     return value
 
 
+def _field_ids(data: Mapping[str, Any], path: str | None) -> list[int]:
+    """Every id in the field at ``path``: one id, a list of ids, or a sub-table column
+    (``targets.department``: the column's value in every row), in order, without repeats."""
+    values: list[Any] = [data]
+    for part in (path or "").split("."):
+        found: list[Any] = []
+        for value in values:
+            if isinstance(value, Mapping):
+                found.append(value.get(part))
+            elif isinstance(value, list | tuple):
+                found.extend(row.get(part) for row in value if isinstance(row, Mapping))
+        values = found
+    ids: list[int] = []
+    for value in values:
+        for ident in _ids(value):
+            if ident not in ids:
+                ids.append(ident)
+    return ids
+
+
+def _departments(
+    ref: DeptRef | None, org: OrgChart, initiator: int, data: Mapping[str, Any]
+) -> list[tuple[int | None, str]]:
+    """The departments a ``members(...)`` rule names: (id or None when unknown, name)."""
+    if ref is None:
+        return []
+    if ref.kind is not DeptKind.FIELD:
+        return [_department(ref, org, initiator, data)]
+    out: list[tuple[int | None, str]] = []
+    for dept_id in _field_ids(data, ref.value):
+        dept = org.departments.get(dept_id)
+        out.append((dept.id, dept.name) if dept else (None, f"#{dept_id}"))
+    return out
+
+
+#: At most this many names are listed in one explanation line of a group of people.
+LISTED = 10
+
+
+def _listed(org: OrgChart, users: Sequence[int]) -> str:
+    shown = ", ".join(org.display_name(user) for user in users[:LISTED])
+    if len(users) > LISTED:
+        shown += f" (+{len(users) - LISTED})"
+    return shown
+
+
+def _group(out: Resolution, users: Sequence[int], why: Msg) -> None:
+    """Add a group of (active) people explained by one line."""
+    out.explanations.append(why)
+    for user in users:
+        if user not in out.users:
+            out.users.append(user)
+
+
 def _department(
     ref: DeptRef | None, org: OrgChart, initiator: int, data: Mapping[str, Any]
 ) -> tuple[int | None, str]:
@@ -166,7 +220,7 @@ def _resolve_one(
             return
         _managers(rule, org, subject, out)
     elif kind is RuleKind.FIELD:
-        ids = _ids(_field(data, rule.path))
+        ids = _field_ids(data, rule.path)
         if not ids:
             out.explanations.append(_("The field `{field}` is empty.", field=rule.path))
         for user_id in ids:
@@ -183,12 +237,53 @@ def _resolve_one(
                 "picked in field {field}: {name}", field=rule.path, name=org.display_name(user_id)
             )
             _person(org, user_id, why, out)
+    elif kind is RuleKind.MEMBERS:
+        _members(rule, org, initiator, data, out)
+    elif kind is RuleKind.EVERYONE:
+        everyone = sorted(user.id for user in org.users.values() if user.active)
+        if not everyone:
+            out.explanations.append(_("everyone: there is no active user."))
+        else:
+            _group(
+                out,
+                everyone,
+                _(
+                    "everyone ({count}): {names}",
+                    count=len(everyone),
+                    names=_listed(org, everyone),
+                ),
+            )
     elif kind is RuleKind.CHOSEN:
         if not chosen:
             out.explanations.append(_("The initiator chose nobody for this step."))
         for user_id in chosen:
             why = _("chosen by the initiator: {name}", name=org.display_name(user_id))
             _person(org, user_id, why, out)
+
+
+def _members(
+    rule: ApproverRule,
+    org: OrgChart,
+    initiator: int,
+    data: Mapping[str, Any],
+    out: Resolution,
+) -> None:
+    """Every active member of each named department and the departments below it."""
+    departments = _departments(rule.dept, org, initiator, data)
+    if not departments and rule.dept is not None and rule.dept.kind is DeptKind.FIELD:
+        out.explanations.append(_("The field `{field}` is empty.", field=rule.dept.value))
+    for dept_id, name in departments:
+        if dept_id is None:
+            out.explanations.append(
+                _("members of {dept}: the department was not found.", dept=name)
+            )
+            continue
+        members = org.members_of_department(dept_id)
+        if not members:
+            out.explanations.append(_("members of {dept}: there is nobody.", dept=name))
+            continue
+        why = _("members of {dept}: {names}", dept=name, names=_listed(org, members))
+        _group(out, members, why)
 
 
 def _managers(rule: ApproverRule, org: OrgChart, subject: int, out: Resolution) -> None:

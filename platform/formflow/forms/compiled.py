@@ -17,6 +17,7 @@ from typing import Any
 
 from formflow.errors import DefinitionInvalid, EvaluationFailed, Issue
 from formflow.expr import EvalContext, Scope, evaluate
+from formflow.forms.currency import CurrencyCheck
 from formflow.forms.definition import Analysis, analyse
 from formflow.forms.engines import SchemaEngines
 from formflow.forms.errormessages import ErrorTranslator
@@ -27,6 +28,7 @@ from formflow.forms.formlevel import AggregateConstraint, Constraint, StatusRule
 from formflow.forms.formulas import Formula, compute_all
 from formflow.forms.labels import label_msg
 from formflow.forms.paths import field_path, join
+from formflow.forms.readers import ReadersSpec
 from formflow.forms.references import Reference, find_references
 from formflow.forms.schemawalk import subschemas
 from formflow.forms.submission import (
@@ -91,6 +93,7 @@ class CompiledForm:
         self._engines = analysis.engines
         self._draft_engines: SchemaEngines | None = None
         self._checks = plan_checks(self.fields)
+        self._currencies = CurrencyCheck.of(self.fields)
         self._clean_plan = CleanPlan.of(self.fields)
         self._translator = ErrorTranslator(self.fields)
 
@@ -137,6 +140,16 @@ class CompiledForm:
     def immutable(self) -> bool:
         """True when submitted records never change (``x-immutable``: documents)."""
         return self._rules.immutable
+
+    @property
+    def flow_only(self) -> tuple[str, ...]:
+        """Top-level fields only the flow fills in (``x-flow-only``); initiators never do."""
+        return self._rules.flow_only
+
+    @property
+    def readers(self) -> ReadersSpec | None:
+        """Who may read a record besides the form's grants (``x-readers``), or None."""
+        return self._rules.readers
 
     @property
     def display_field(self) -> str | None:
@@ -204,6 +217,8 @@ class CompiledForm:
             CheckContext(context.today if context else None, draft),
             platform,
         )
+        if self._currencies is not None:
+            self._currencies.run(data, data, "$", platform)
         if issues:
             # One message per problem: a value the schema refused is not checked again.
             seen = {issue.path for issue in issues}

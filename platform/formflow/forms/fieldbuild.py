@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from formflow.errors import Issue
+from formflow.forms.currency import currency_field_of
 from formflow.forms.fields import FieldSpec, LinkSpec
 from formflow.forms.fieldtypes import (
     COMMON_KEYWORDS,
@@ -329,7 +330,8 @@ def _spec(
     context: DefinitionContext,
 ) -> FieldSpec:
     scale = prop.get("x-scale")
-    if kind.name == "money" and scale is None:
+    currency_field = currency_field_of(prop) if kind.name == "money" else None
+    if kind.name == "money" and scale is None and currency_field is None:
         scale = DEFAULT_MONEY_SCALE
     if kind.name == "integer":
         scale = 0
@@ -353,5 +355,10 @@ def _spec(
         index=index,
         unique=prop.get("x-unique") is True,
         scale=int(scale) if scale is not None else None,
-        currency=prop.get("x-currency", DEFAULT_CURRENCY) if kind.name == "money" else None,
+        currency=(
+            prop.get("x-currency", DEFAULT_CURRENCY)
+            if kind.name == "money" and currency_field is None
+            else None
+        ),
+        currency_field=currency_field,
     )

@@ -73,6 +73,8 @@ class FieldSpec:
     unique: bool = False
     scale: int | None = None
     currency: str | None = None
+    #: money whose currency another field holds (``x-currency: {"field": ...}``)
+    currency_field: str | None = None
 
     @property
     def type_name(self) -> str:

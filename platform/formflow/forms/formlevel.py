@@ -13,6 +13,9 @@
 * ``x-status-rules`` — ``[{"when", "status", "label"}]``: the first rule whose ``when`` is true
   gives the record's derived status; the last rule may omit ``when`` (otherwise).
 * ``x-display`` — the field that names a record in pickers and lists.
+* ``x-flow-only`` — top-level fields only the flow fills in (payment date, voucher number):
+  the initiator may not send them (see :mod:`formflow.forms.readers`).
+* ``x-readers`` — fields naming who may read a record (:mod:`formflow.forms.readers`).
 * ``x-immutable`` — ``true`` for documents (orders, invoices, vouchers): once submitted a record
   never changes; corrections are made by cancel and amend. Without it, records of a form that
   no flow governs (masters such as customers) stay editable after submit.
@@ -26,18 +29,20 @@ from typing import Any
 
 from formflow.errors import Issue
 from formflow.expr import BOOLEAN, Checked, Scope
+from formflow.forms.currency import check_currency_references
 from formflow.forms.expressions import compile_at
 from formflow.forms.fieldbuild import FIELD_NAME
 from formflow.forms.fields import FieldSpec
 from formflow.forms.labels import Label, check_label
 from formflow.forms.paths import child
 from formflow.forms.quoting import quote
+from formflow.forms.readers import ReadersSpec, compile_flow_only, compile_readers
 from formflow.forms.scope import aggregate_scope
 from formflow.i18n import _
 
 ROOT_KEYWORDS = frozenset(
     {"x-constraints", "x-aggregate-constraints", "x-unique-together", "x-status-rules", "x-display",
-     "x-immutable"}
+     "x-immutable", "x-flow-only", "x-readers"}
 )
 
 
@@ -81,6 +86,8 @@ class FormRules:
     status_rules: tuple[StatusRule, ...] = ()
     display: str | None = None
     immutable: bool = False
+    flow_only: tuple[str, ...] = ()
+    readers: ReadersSpec | None = None
 
 
 def compile_form_rules(
@@ -142,7 +149,19 @@ def compile_form_rules(
             Issue(child(root, "x-immutable"), _("x-immutable is true or false."), "immutable")
         )
         immutable = False
-    return FormRules(constraints, aggregates, unique, rules, display, immutable), issues
+    flow_only, problems = compile_flow_only(
+        schema.get("x-flow-only"), fields, child(root, "x-flow-only")
+    )
+    issues.extend(problems)
+    readers, problems = compile_readers(
+        schema.get("x-readers"), fields, scope, child(root, "x-readers")
+    )
+    issues.extend(problems)
+    issues.extend(check_currency_references(fields, root))
+    return (
+        FormRules(constraints, aggregates, unique, rules, display, immutable, flow_only, readers),
+        issues,
+    )
 
 
 def _list(raw: Any, path: str, issues: list[Issue]) -> list[Any]:

@@ -18,6 +18,8 @@ from formflow.forms.paths import child
 
 ReferenceKind = Literal["user", "department", "record"]
 _KINDS: Mapping[str, ReferenceKind] = {"user": "user", "department": "department", "link": "record"}
+#: Multi-pickers: a list of ids of one kind.
+_LIST_KINDS: Mapping[str, ReferenceKind] = {"users": "user", "departments": "department"}
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,13 @@ def find_references(
             continue
         where = child(path, spec.name)
         kind = _KINDS.get(spec.type.name)
+        many = _LIST_KINDS.get(spec.type.name)
         if kind is not None and is_int(value):
             yield Reference(kind, int(value), where, spec.link.form if spec.link else None)
+        elif many is not None and isinstance(value, list):
+            for index, item in enumerate(value):
+                if is_int(item):
+                    yield Reference(many, int(item), child(where, index))
         elif spec.children and isinstance(value, list):
             for index, row in enumerate(value):
                 if isinstance(row, Mapping):

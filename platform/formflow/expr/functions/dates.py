@@ -169,6 +169,10 @@ def _is_workday(ctx: EvalContext, value: date) -> bool:
     return ctx.work_calendar.is_workday(_as_date(ctx, value))
 
 
+def _day_kind(ctx: EvalContext, value: date) -> str:
+    return str(ctx.work_calendar.day_kind(_as_date(ctx, value)))
+
+
 def _date_result(_args: Sequence[Type]) -> Type:
     return DATE
 
@@ -341,5 +345,16 @@ FUNCTIONS: list[Function] = [
         _is_workday,
         _("True when the date is a working day on the work calendar."),
         "is_workday(start_date)",
+    ),
+    Function(
+        "day_kind",
+        (sig(_DAY),),
+        returns(STRING),
+        _day_kind,
+        _(
+            "The kind of day on the work calendar: 'workday', 'rest_day' (a weekend day that "
+            "is not a make-up workday) or 'holiday' (a listed public holiday)."
+        ),
+        "day_kind(overtime_date)",
     ),
 ]

@@ -105,12 +105,19 @@ class MoneyType(_Numeric):
     ) -> Iterator[Issue]:
         yield from super().check_definition(prop, path, context)
         currency = prop.get("x-currency", DEFAULT_CURRENCY)
+        if (
+            isinstance(currency, Mapping)
+            and set(currency) == {"field"}
+            and isinstance(currency["field"], str)
+        ):
+            return  # the field is checked with the form (formflow.forms.currency)
         if not isinstance(currency, str) or not _CURRENCY.match(currency):
             yield Issue(
                 child(path, "x-currency"),
                 _(
                     "{value} is not a currency code; use a three-letter ISO 4217 code such "
-                    "as CNY, USD or EUR.",
+                    "as CNY, USD or EUR, or name the field holding the currency: "
+                    '{{"field": "currency"}}.',
                     value=quote(currency),
                 ),
                 "keyword_invalid",

@@ -1,6 +1,8 @@
-"""Reference field types: user, department, link (a record of another form).
+"""Reference field types: user, department, link (a record of another form), and the
+multi-pickers users and departments (lists of ids).
 
-Values are integer ids. Whether the id exists (and whether the acting user may see it) is a
+Values are integer ids (lists of distinct ids for the multi-pickers). Whether the id exists
+(and whether the acting user may see it) is a
 database question, so these types only check the shape; ``CompiledForm.references`` lists
 every id in a submission for the services to check in one query per kind.
 """
@@ -11,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from formflow.errors import Issue
-from formflow.expr import RefType, Type
+from formflow.expr import ListType, RefType, Type
 from formflow.forms.fields import FieldSpec, IndexKind
 from formflow.forms.fieldtypes.base import DefinitionContext, FieldType, register
 from formflow.forms.paths import child
@@ -45,6 +47,38 @@ class DepartmentType(_Reference):
 
     def expr_type(self, spec: FieldSpec) -> Type:
         return RefType("department")
+
+
+class _References(FieldType):
+    """A list of distinct ids, each checked like the single picker's value."""
+
+    json_types: ClassVar[tuple[str, ...]] = ("array",)
+    shape: ClassVar[Mapping[str, Any]] = {
+        "items": {"type": "integer", "minimum": 1},
+        "uniqueItems": True,
+    }
+
+
+@register
+class UsersType(_References):
+    """Several people of the organisation (a list of user ids): readers, participants."""
+
+    name = "users"
+    widgets = ("users_picker",)
+
+    def expr_type(self, spec: FieldSpec) -> Type:
+        return ListType(RefType("user"))
+
+
+@register
+class DepartmentsType(_References):
+    """Several departments (a list of department ids): the audience of a notice."""
+
+    name = "departments"
+    widgets = ("departments_picker",)
+
+    def expr_type(self, spec: FieldSpec) -> Type:
+        return ListType(RefType("department"))
 
 
 @register

@@ -1,4 +1,4 @@
-"""Text field types: text, textarea, email, phone, url, idcard.
+"""Text field types: text, textarea, email, phone, url, idcard, uscc.
 
 Phone numbers are Chinese mobile numbers (``1[3-9]`` and nine more digits) unless the field
 sets ``x-landline: true``, which also accepts landlines with an area code (``010-12345678``,
@@ -27,6 +27,7 @@ from formflow.forms.fieldtypes.base import (
 from formflow.forms.fieldtypes.keywordchecks import check_bool_keyword
 from formflow.forms.idcard import idcard_problem
 from formflow.forms.quoting import quote
+from formflow.forms.uscc import uscc_problem
 from formflow.i18n import _
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
@@ -160,5 +161,22 @@ class IdcardType(_Text):
                 return NO_ISSUES
             problem = idcard_problem(value, context.today)
             return NO_ISSUES if problem is None else [Issue(path, problem, "idcard")]
+
+        return check
+
+
+@register
+class UsccType(_Text):
+    """A unified social credit code of a Chinese organisation, checked with GB 32100."""
+
+    name = "uscc"
+    widgets = ("uscc", "input")
+
+    def value_check(self, spec: FieldSpec) -> ValueCheck | None:
+        def check(value: Any, path: str, context: CheckContext) -> Sequence[Issue]:
+            if not isinstance(value, str):
+                return NO_ISSUES
+            problem = uscc_problem(value)
+            return NO_ISSUES if problem is None else [Issue(path, problem, "uscc")]
 
         return check
