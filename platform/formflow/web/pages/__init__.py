@@ -16,8 +16,12 @@ from formflow.web.pages import (
     auth,
     formpage,
     home,
+    importpage,
+    inboxpage,
+    listpage,
     profile,
     recordpage,
+    taskpage,
 )
 from formflow.web.pages.pagelocale import install_i18n
 
@@ -25,7 +29,19 @@ from formflow.web.pages.pagelocale import install_i18n
 def blueprint() -> Blueprint:
     """A new blueprint with every page registered."""
     pages = Blueprint("pages", __name__)
-    for module in (assets, auth, home, profile, formpage, recordpage, admin_packs):
+    for module in (
+        assets,
+        auth,
+        home,
+        profile,
+        formpage,
+        recordpage,
+        admin_packs,
+        listpage,
+        importpage,
+        inboxpage,
+        taskpage,
+    ):
         module.register(pages)
     return pages
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, get_flashed_messages, render_template, request
 
-from formflow.services import notices
+from formflow.services import inbox, notices
 from formflow.web.pages.apps import app_menu
 from formflow.web.pages.assets import asset_url
 from formflow.web.pages.pagecall import PageCall
@@ -24,11 +24,13 @@ HTML_LANG = {"zh-CN": "zh-CN", "en": "en"}
 def frame_context(call: PageCall | None, locale: str) -> dict[str, Any]:
     """Everything ``base.html`` reads. ``call`` is None on error pages outside a view."""
     unread = 0
+    to_do = ""
     apps: list[Any] = []
     actor = call.actor if call is not None else None
     if call is not None and actor is not None:
         _rows, unread = notices.list_notices(call.session, actor, unread_only=True, limit=1)
         apps = app_menu(call.session, locale)
+        to_do = open_task_badge(call)
     return {
         "actor": actor,
         "locale": locale,
@@ -36,11 +38,24 @@ def frame_context(call: PageCall | None, locale: str) -> dict[str, Any]:
         "other_locale": "en" if locale == "zh-CN" else "zh-CN",
         "csrf_token": csrf_token(),
         "unread_count": unread,
+        "open_task_badge": to_do,
         "apps_menu": apps,
         "asset": asset_url,
         "here": request.full_path.rstrip("?"),
         "flashes": get_flashed_messages(with_categories=True),
     }
+
+
+#: Open tasks are counted up to this many for the header; more show as "99+".
+BADGE_LIMIT = 99
+
+
+def open_task_badge(call: PageCall) -> str:
+    """How many tasks wait for the user, for the inbox badge ("" for none, "99+" beyond)."""
+    page = inbox.list_inbox(call.session, call.user, view="open", limit=BADGE_LIMIT)
+    if page.next is not None:
+        return f"{BADGE_LIMIT}+"
+    return str(len(page.items)) if page.items else ""
 
 
 def render_page(call: PageCall, template: str, status: int = 200, **context: Any) -> Response:
