@@ -2,17 +2,21 @@
 
 Every test gets a fresh database that already holds the demo org (示例科技有限公司, its
 departments, roles and users), the demo working-day calendar and — unless the module says
-otherwise — the OA pack with its default settings. A module that needs the company without
-the pack overrides the ``preload`` fixture to return ``"org"``.
+otherwise — the OA pack with its default settings. A module (or class) that needs another
+start state overrides the ``preload`` fixture.
 
 SQLite: each kind of start state is built once per run into a template file that every test
 copies (loading the org hashes ten passwords, installing OA compiles nine forms and eight
 flows: seconds that would otherwise be paid per test). PostgreSQL: the tables are emptied and
 the start state is loaded again for each test, as the shared ``database`` fixture does.
+
+Start states: ``"org"`` (org and calendar), ``"oa"`` (and the OA pack), ``"demo"`` (and the
+demo records of ``load_demo``; their placeholder files are written to a folder of the run).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -24,7 +28,7 @@ from oakit import DEMO_PASSWORD, Office, office_for
 from sqlalchemy import text
 
 from formflow.packs.library import available_packs
-from formflow.services import demo, packs
+from formflow.services import auth, demo, org, packs
 from formflow.services.actor import SYSTEM
 from formflow.storage.db import Database
 from formflow.storage.models import Base
@@ -32,13 +36,22 @@ from formflow.storage.models import Base
 PG_URL = os.environ.get("FORMFLOW_TEST_DATABASE_URL", "")
 
 
-def load_start_state(database: Database, kind: str) -> None:
-    """Load the demo org and calendar, and for ``kind == "oa"`` install the OA pack."""
+def load_start_state(database: Database, kind: str, uploads: Path) -> None:
+    """Load the start state ``kind`` (``org``, ``oa`` or ``demo``) into ``database``."""
     with database.session(write=True) as session:
         demo.load_demo_org(session, DEMO_PASSWORD)
         demo.load_demo_calendar(session)
-        if kind == "oa":
+        if kind in ("oa", "demo"):
             packs.install_pack(session, SYSTEM, available_packs()["oa"])
+        if kind == "demo":
+            demo.load_demo(session, DEMO_PASSWORD, uploads=uploads)
+
+
+@functools.cache
+def _hash_once(password: str) -> str:
+    """The demo password hashed once per run: on PostgreSQL the org is loaded for every test,
+    and scrypt takes a tenth of a second per user. Patched in only while the org loads."""
+    return auth.hash_password(password)
 
 
 def _empty_postgres(database: Database) -> None:
@@ -66,10 +79,11 @@ def start_states(
 
     def path_of(kind: str) -> str:
         if kind not in built:
-            path = tmp_path_factory.mktemp(f"oa-{kind}") / "start.db"
+            folder = tmp_path_factory.mktemp(f"oa-{kind}")
+            path = folder / "start.db"
             shutil.copyfile(database_template, path)
             database = Database(f"sqlite:///{path}")
-            load_start_state(database, kind)
+            load_start_state(database, kind, folder / "uploads")
             with database.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             database.dispose()
@@ -81,7 +95,7 @@ def start_states(
 
 @pytest.fixture
 def preload() -> str:
-    """What the database starts with: ``"oa"`` (org, calendar, OA pack) or ``"org"``."""
+    """The start state of the database: ``"org"``, ``"oa"`` or ``"demo"``."""
     return "oa"
 
 
@@ -96,7 +110,9 @@ def database(
     if PG_URL:
         db = Database(database_template)
         _empty_postgres(db)
-        load_start_state(db, preload)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(org, "hash_password", _hash_once)
+            load_start_state(db, preload, tmp_path / "uploads")
     else:
         path = tmp_path / "formflow.db"
         shutil.copyfile(start_states(preload), path)

@@ -15,6 +15,7 @@ from oakit import Office, leave
 from sqlalchemy import func, select
 
 from formflow.cli import cli
+from formflow.commands.base import Context
 from formflow.errors import DefinitionInvalid, SourceError
 from formflow.packs import read_pack
 from formflow.packs.library import find_pack
@@ -164,17 +165,33 @@ def test_a_failure_after_the_forms_were_created_rolls_the_whole_installation_bac
 
 
 @pytest.fixture
-def formflow(database: Database, tmp_path: Path) -> Any:
-    """Run ``formflow --database <this test's database> ...``; returns click's result."""
+def formflow(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run ``formflow --database <this test's database> ...``; returns click's result.
+
+    The command leaves its database engine open when it returns (a process exits then);
+    here each invocation's engine is disposed so no pooled connection outlives it.
+    """
     url = database.url.render_as_string(hide_password=False)
     runner = CliRunner(env={"FORMFLOW_LANG": "en"})
+    made: list[Context] = []
+
+    class Tracked(Context):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr("formflow.cli.Context", Tracked)
 
     def run(*args: str, input: str | None = None) -> Any:
-        return runner.invoke(
-            cli,
-            ["--database", url, "--instance", str(tmp_path / "instance"), *args],
-            input=input,
-        )
+        try:
+            return runner.invoke(
+                cli,
+                ["--database", url, "--instance", str(tmp_path / "instance"), *args],
+                input=input,
+            )
+        finally:
+            while made:
+                made.pop().database.dispose()
 
     return run
 

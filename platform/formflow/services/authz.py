@@ -9,7 +9,9 @@ Rules:
   ``create``, ``read_own``, ``read_all``, ``update``, ``delete``, ``export``.
   A form with no grants at all behaves as ``everyone: create, read_own``.
 * A record is readable by admins, by holders of ``read_all``, by its owner with ``read_own``,
-  and by participants of its flow (approvers, people copied). A record a user may not read
+  by participants of its flow (approvers, people copied), and by the readers its form's
+  ``x-readers`` names (:mod:`formflow.services.reader_access`, matched in SQL for lists).
+  What of the data a participant may see is :mod:`formflow.services.record_reading`'s job. A record a user may not read
   answers :class:`~formflow.errors.NotFound`, exactly as if it did not exist.
 * Writing a readable record needs ``update`` (or ``delete``), except that owners always
   edit and delete their own drafts.
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from formflow.errors import InvalidInput, NotFound, PermissionDenied
 from formflow.i18n import _
+from formflow.services import reader_access
 from formflow.services.actor import Actor
 from formflow.storage.models import Form, FormGrant, Record, RecordParticipant
 
@@ -143,7 +146,9 @@ def can_read_record(session: Session, actor: Actor, form: Form, record: Record) 
         return True
     if record.owner_id == actor.id and actor.id is not None and Action.READ_OWN in actions:
         return True
-    return is_participant(session, actor, record)
+    return is_participant(session, actor, record) or reader_access.is_reader(
+        session, actor, form, record
+    )
 
 
 def require_record_read(session: Session, actor: Actor, form: Form, record: Record) -> None:
@@ -185,6 +190,9 @@ def visible_records_clause(
     clauses: list[Any] = [participant]
     if Action.READ_OWN in actions:
         clauses.append(Record.owner_id == actor.id)
+    readers = reader_access.readers_clause(session, actor, form)
+    if readers is not None:
+        clauses.append(readers)
     return or_(*clauses)
 
 

@@ -30,7 +30,7 @@ from formflow.errors import (
 )
 from formflow.forms import CompiledForm
 from formflow.i18n import _
-from formflow.services import attachments, ledgers, record_rules
+from formflow.services import attachments, flow_fields, ledgers, record_rules
 from formflow.services import forms as form_service
 from formflow.services.actor import Actor
 from formflow.services.authz import (
@@ -229,6 +229,8 @@ def create_record(
     view = form_service.get_form(session, form_key)
     require_form_action(session, actor, view.form, Action.CREATE)
     form = form_service.compiled(session, view)
+    if not actor.is_system:  # flows create records with every field; people do not
+        flow_fields.refuse_initiator_values(form, data)
     clean = _prepare(session, actor, view, form, data, draft=draft)
     now = utcnow()
     record = Record(
@@ -286,6 +288,10 @@ def update_record(
         raise TransitionNotAllowed(_("Record {id} is already submitted.", id=record.id))
     if editable is None:
         require_record_write(session, actor, view.form, record)
+        if not actor.is_system:
+            flow_fields.refuse_initiator_values(
+                form_service.compiled(session, view), patch, record.data
+            )
         if not is_draft and not _editable_after_submit(
             form_service.compiled(session, view), record
         ):
@@ -390,3 +396,4 @@ def _after_write(
 # services register those hooks when imported, so every entry point that writes records (the
 # API, the CLI, the worker, pack installs) gets them by importing this module.
 from formflow.services import flows as _flows  # noqa: E402, F401
+from formflow.services import record_readers as _readers  # noqa: E402, F401

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from formflow.engine import InstanceState, MarkCcRead, Position, TaskAction, TaskVerb
 from formflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from formflow.i18n import _
-from formflow.services import records
+from formflow.services import flow_fields, records
 from formflow.services.actor import Actor
 from formflow.services.effect_scope import CC_READ, CC_UNREAD
 from formflow.services.flow_context import compiled_form_of, environment, form_view, spec_of
@@ -110,6 +110,11 @@ def act_on_task(session: Session, actor: Actor, task_id: int, request: TaskReque
         raise TransitionNotAllowed(_("A copy is for your information: you can only mark it read."))
     if request.data:
         _apply_changes(session, actor, row, instance, record, request)
+    if request.action in ("approve", "complete") and row.status == "open":
+        node = spec_of(session, instance.flow_version_id).nodes.get(row.step)
+        if node is not None and node.required and row.assignee_id == actor.id:
+            form = compiled_form_of(session, record)
+            flow_fields.require_step_fields(form, node.required, record.data)
     verb = ACTIONS[request.action]
     assert verb is not None
     try:
