@@ -1,8 +1,9 @@
 """What each OA step lets its approver see and change, through ``GET /api/tasks/{id}``.
 
 A step's ``edit`` fields are the only ones its approver may change (the cashier's payment
-date, HR's note ...); its ``hide`` fields are left out of the task (the payee's bank account
-for the manager). A change to any other field is refused and changes nothing.
+date, HR's note ...); its ``hide`` fields are left out of what the approver can read — the
+task, the record and its change history (the payee's bank account for the manager). A change
+to any other field is refused and changes nothing.
 """
 
 from __future__ import annotations
@@ -176,8 +177,12 @@ def test_a_step_shows_its_approver_only_what_it_may_see_and_takes_only_what_it_m
     assert sorted(detail["permissions"]["editable"]) == case.editable
     assert sorted(detail["permissions"]["hidden"]) == case.hidden
     stored = office.record(record["id"])
-    for name in case.hidden:
+    read = office[case.user].get(f"/api/records/{record['id']}").payload
+    history = office[case.user].get(f"/api/records/{record['id']}/history").payload
+    changed = {change["path"] for entry in history for change in entry["changes"]}
+    for name in case.hidden:  # hidden in the task, the record and its history alike
         assert name in stored["data"] and name not in detail["record"]["data"]
+        assert name not in read["data"] and f"$.{name}" not in changed
     action = detail["actions"][0]
     assert action in ("approve", "complete")
     version = detail["record"]["version"]
