@@ -255,6 +255,11 @@ def plan_columns(
 # -- the job --------------------------------------------------------------------------------
 
 
+def _column_order(problem: Problem) -> tuple[int, str]:
+    """Problems of a row in the order of its columns; those of the whole row last."""
+    return (len(problem.letter), problem.letter) if problem.letter else (99, "")
+
+
 def _field_of(path: str) -> str | None:
     """The top-level field a JSON path points into (``$.items[0].qty`` -> ``items``)."""
     match = _FIELD_OF_PATH.match(path)
@@ -337,6 +342,7 @@ class ImportJob:
             data, problems = self._read_row(row)
             if not problems:
                 problems = self._validate(row, data)
+            problems.sort(key=_column_order)
             if problems:
                 self.report.bad_rows += 1
                 for problem in problems:
