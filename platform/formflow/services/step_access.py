@@ -11,7 +11,7 @@ module turns them into:
   never saw).
 
 The initiator fixing a returned request (a ``resubmit`` task) may change every field a user
-can enter.
+can enter, except the fields only the flow fills in (``x-flow-only``).
 """
 
 from __future__ import annotations
@@ -54,8 +54,13 @@ class StepAccess:
 def access_for(spec: FlowSpec, step: str, kind: str, form: CompiledForm) -> StepAccess:
     """The access of the people of ``step`` (``kind`` is the task's kind)."""
     if kind == "resubmit":
+        flow_only = set(form.flow_only)
         return StepAccess(
-            editable=frozenset(name for name, spec_ in form.fields.items() if not spec_.is_system)
+            editable=frozenset(
+                name
+                for name, spec_ in form.fields.items()
+                if not spec_.is_system and name not in flow_only
+            )
         )
     node = spec.nodes.get(step)
     if node is None:

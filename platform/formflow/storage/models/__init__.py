@@ -31,6 +31,7 @@ from formflow.storage.models.records import (
     Record,
     RecordAudit,
     RecordParticipant,
+    RecordReader,
     SerialCounter,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "Record",
     "RecordAudit",
     "RecordParticipant",
+    "RecordReader",
     "Role",
     "RoleMember",
     "SerialCounter",

@@ -71,6 +71,26 @@ class RecordParticipant(Base):
     reason: Mapped[str] = mapped_column(String(32), default="approver")
 
 
+class RecordReader(Base):
+    """A principal that may read a record by its form's ``x-readers``.
+
+    ``principal`` is ``everyone``, ``user:<id>``, ``department:<id>`` (members of the
+    department and below) or ``role:<key>``. Rows follow the record's data (rewritten on each
+    write); who matches a principal is decided at read time from the current org, so moving
+    people between departments needs no rewrite. Looked up by principal in lists.
+    """
+
+    __tablename__ = "record_readers"
+    __table_args__ = (
+        UniqueConstraint("record_id", "principal"),
+        Index("ix_record_readers_principal", "principal", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    principal: Mapped[str] = mapped_column(String(80))
+
+
 class Attachment(Base):
     """An uploaded file, stored under the instance folder by content hash."""
 

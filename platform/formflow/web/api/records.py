@@ -6,14 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from formflow.services import record_lists, records
+from formflow.services import record_lists, record_reading, records
 from formflow.services.flow_context import flow_environment, submitting
 from formflow.services.records import RecordView
 from formflow.web.api import schemas
 from formflow.web.api.registry import Api, ApiCall
 
 
-def record_dict(view: RecordView) -> dict[str, Any]:
+def record_dict(view: RecordView, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A record as the API shows it; ``data`` is what the reader may see (default: all)."""
     record = view.record
     return {
         "id": record.id,
@@ -23,7 +24,7 @@ def record_dict(view: RecordView) -> dict[str, Any]:
         "derived_status": record.derived_status,
         "version": record.version,
         "label": record.label,
-        "data": record.data,
+        "data": record.data if data is None else data,
         "owner_id": record.owner_id,
         "created_by": record.created_by,
         "created_at": record.created_at,
@@ -93,7 +94,8 @@ def register(api: Api) -> None:
         for record in page.items:
             if form_view is None or form_view.form.id != record.form_id:
                 form_view = records.form_view_of(call.session, record)
-            items.append(record_dict(RecordView(record, form_view)))
+            data = record_reading.data_for(call.session, call.actor, form_view.form, record)
+            items.append(record_dict(RecordView(record, form_view), data))
         return {"items": items, "total": page.total, "next": page.next}
 
     @api.operation(
@@ -105,7 +107,8 @@ def register(api: Api) -> None:
         errors=(404,),
     )
     def get_record(call: ApiCall, record_id: int) -> Any:
-        return record_dict(records.get_record(call.session, call.actor, record_id))
+        found = record_reading.read_record(call.session, call.actor, record_id)
+        return record_dict(found.view, found.data)
 
     @api.operation(
         "PATCH",
@@ -154,4 +157,4 @@ def register(api: Api) -> None:
         errors=(404,),
     )
     def record_history(call: ApiCall, record_id: int) -> Any:
-        return records.record_history(call.session, call.actor, record_id)
+        return record_reading.read_history(call.session, call.actor, record_id)

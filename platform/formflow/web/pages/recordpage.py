@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from formflow.errors import NotFound
 from formflow.i18n import Msg, _, pick
 from formflow.services import forms as form_service
-from formflow.services import org, records
+from formflow.services import org, record_reading, records
 from formflow.services.records import DRAFT, RecordView
 from formflow.web.pages.display import (
     DisplayContext,
@@ -110,7 +110,7 @@ def build_record_page(
     record = found.record
     compiled = form_service.compiled(call.session, found.form)
     layout = build_layout(compiled, found.form.key, found.form.version.title, call.locale)
-    data = dict(record.data or {})
+    data = record_reading.data_for(call.session, call.user, found.form.form, record)
     ctx = display_context(call, layout, data)
     sections = [
         ShownSection(section.title, section.columns, shown_fields(section.fields, data, ctx))
@@ -151,7 +151,7 @@ def register(blueprint: Blueprint) -> None:
         found = records.get_record(call.session, call.user, record_id)
         content, ctx, layout = build_record_page(call, found)
         history = build_history(
-            records.record_history(call.session, call.user, record_id), layout.fields, ctx
+            record_reading.read_history(call.session, call.user, record_id), layout.fields, ctx
         )
         return render_page(
             call,
