@@ -37,6 +37,18 @@ DEMO_USERS = (
 DEPARTMENTS = ("gm_office", "sales", "hr_admin", "finance", "tech")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
+#: What the people at task steps record when they complete them (payment, seal use ...);
+#: ``Office.decide`` fills in those a step makes editable unless the test sends its own.
+TASK_VALUES: dict[str, Any] = {
+    "payment_method": "bank_transfer",
+    "paid_on": "2026-12-01",
+    "voucher_no": "记-0301",
+    "used_at": "2026-12-01T02:00:00Z",
+    "returned_at": "2026-12-08T07:30:00Z",
+    "advance_paid_on": "2026-12-04",
+    "advance_voucher_no": "记-0302",
+}
+
 #: Who is asked, per step, while a request waits: ``{"manager": {"li.na"}}``.
 Asked = dict[str, set[str]]
 
@@ -125,11 +137,15 @@ class Office:
         return self.callers[username].post(f"/api/tasks/{task_id}/{action}", body or {})
 
     def decide(self, username: str, record_id: int, step: str, **body: Any) -> dict[str, Any]:
-        """``username`` approves (or completes, at a task step) their task at ``step``."""
+        """``username`` approves (or completes, at a task step) their task at ``step``; at a
+        task step, what it records comes from ``TASK_VALUES`` unless ``data`` is given."""
         task_id = self.task_of(username, record_id)
         detail = self.task(username, task_id)
         assert detail["task"]["step"] == step
         action = "approve" if "approve" in detail["actions"] else "complete"
+        if action == "complete" and "data" not in body:
+            editable = detail["permissions"]["editable"]
+            body["data"] = {k: v for k, v in TASK_VALUES.items() if k in editable} or None
         if body.get("data") is not None:
             body["version"] = detail["record"]["version"]
         response = self.act(username, task_id, action, body)

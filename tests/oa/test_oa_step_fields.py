@@ -201,3 +201,73 @@ def test_a_step_shows_its_approver_only_what_it_may_see_and_takes_only_what_it_m
         assert data[name] == value
     for name, value in case.forbidden.items():
         assert data.get(name) == stored["data"].get(name) != value
+
+
+#: Task steps that record something, the fields they must record, and values for them.
+RECORDING = [
+    (
+        "expense_claim",
+        lambda o: expense("320"),
+        [("li.na", "manager")],
+        "pay",
+        "zhao.lei",
+        {"payment_method": "bank_transfer", "paid_on": "2026-12-01", "voucher_no": "记-0301"},
+    ),
+    (
+        "seal_request",
+        lambda o: seal("contract", [o.upload("zhang.wei")]),
+        [("li.na", "dept_head")],
+        "stamp",
+        "wang.fang",
+        {"used_at": "2026-12-01T02:00:00Z"},
+    ),
+    (
+        "seal_request",
+        lambda o: seal(
+            "contract", [o.upload("zhang.wei")], usage="take_out", carrier=o.ids["zhang.wei"]
+        ),
+        [("li.na", "dept_head"), ("wang.fang", "stamp")],
+        "return_check",
+        "wang.fang",
+        {"returned_at": "2026-12-08T07:30:00Z"},
+    ),
+    (
+        "business_trip",
+        lambda o: trip("3000", advance="2000"),
+        [("li.na", "manager")],
+        "advance_payment",
+        "zhao.lei",
+        {"advance_paid_on": "2026-12-04", "advance_voucher_no": "记-0302"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("form", "data", "before", "step", "user", "values"),
+    RECORDING,
+    ids=[f"{r[0]}.{r[3]}" for r in RECORDING],
+)
+def test_a_task_step_is_not_done_until_it_records_what_the_readme_says_it_records(
+    office: Office,
+    form: str,
+    data: Callable[[Office], dict[str, Any]],
+    before: list[tuple[str, str]],
+    step: str,
+    user: str,
+    values: dict[str, Any],
+) -> None:
+    record = office.submit("zhang.wei", form, data(office))
+    for approver, earlier in before:
+        office.decide(approver, record["id"], earlier)
+    task_id = office.task_of(user, record["id"])
+    stored = office.record(record["id"])
+    empty = office.act(user, task_id, "complete")
+    assert empty.status_code == 422, empty.payload
+    assert sorted(e["path"] for e in empty.payload["errors"]) == sorted(f"$.{n}" for n in values)
+    assert office.record(record["id"]) == stored
+    version = office.task(user, task_id)["record"]["version"]
+    done = office.act(user, task_id, "complete", {"data": values, "version": version})
+    assert done.status_code == 200, done.payload
+    assert step not in office.asked(record["id"])
+    if step == "return_check":  # completing the return step means the seal is back
+        assert office.record(record["id"])["data"]["returned"] is True
