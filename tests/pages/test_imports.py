@@ -391,3 +391,13 @@ def test_importing_needs_the_create_grant(make_form: Any, make_user: Any, browse
         assert browser.get(url).status_code == 403
     refused = _upload(browser, make_csv([["Title", "Amount"], ["Taxi", "1"]]), "a.csv")
     assert refused.status_code == 403
+
+
+def test_the_report_shows_what_the_file_says_as_text(claim_form: None, browser_for: Any) -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    content = make_csv([["Title", "Amount", evil], [evil, evil, ""]])
+    answer = _upload(browser_for("li.na"), content, "<b>claims</b>.csv")
+    page = text_of(answer)
+    assert evil not in page and "<b>claims</b>" not in page
+    assert "“&lt;img src=x onerror=alert(1)&gt;” is not a number." in page
+    assert "No field of this form is called “&lt;img src=x onerror=alert(1)&gt;”" in page

@@ -144,7 +144,7 @@ def export_records(
             session, actor, form_key, view, limit=_PAGE, cursor=page.next, with_total=False
         )
     title = pick(current.version.title, locale, form_key)
-    stamp = datetime.now().strftime("%Y%m%d")
+    stamp = datetime.now(CellContext(locale=locale, timezone=timezone).zone).strftime("%Y%m%d")
     filename = f"{safe_name(title) or form_key}-{stamp}.{file_format.value}"
     if file_format is ExportFormat.CSV:
         content = write_csv(headings, rows)
