@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from oakit import Office, announcement, contract, expense, leave, seal, trip
+from oakit import TASK_VALUES, Office, announcement, contract, expense, leave, seal, trip
 
 PAYEE = ["payee_account_name", "payee_account_no", "payee_bank"]
+PAYMENT = ("payment_method", "paid_on", "voucher_no")
 
 
 @dataclass(frozen=True)
@@ -271,3 +272,66 @@ def test_a_task_step_is_not_done_until_it_records_what_the_readme_says_it_record
     assert step not in office.asked(record["id"])
     if step == "return_check":  # completing the return step means the seal is back
         assert office.record(record["id"])["data"]["returned"] is True
+
+
+#: Per form, the fields only its flow's steps fill in, and the first approver of zhang.wei.
+FLOW_ONLY = [
+    (
+        "expense_claim",
+        lambda o: expense("320"),
+        {"finance_note": "自己批了", **{k: TASK_VALUES[k] for k in PAYMENT}},
+        "li.na",
+    ),
+    ("leave_request", lambda o: leave("2026-12-01", "2026-12-02"), {"hr_note": "已核对"}, "li.na"),
+    (
+        "seal_request",
+        lambda o: seal("contract", [o.upload("zhang.wei")]),
+        {
+            "legal_opinion": "同意",
+            "used_at": TASK_VALUES["used_at"],
+            "keeper_note": "已盖章",
+            "returned": True,
+            "returned_at": TASK_VALUES["returned_at"],
+        },
+        "li.na",
+    ),
+    (
+        "contract_approval",
+        lambda o: contract("50000", [o.upload("zhang.wei")]),
+        {"legal_opinion": "无异议", "finance_opinion": "同意"},
+        "zhou.min",
+    ),
+    (
+        "business_trip",
+        lambda o: trip("3000", advance="2000"),
+        {k: TASK_VALUES[k] for k in ("advance_paid_on", "advance_voucher_no")},
+        "li.na",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("form", "data", "flow_only", "approver"), FLOW_ONLY, ids=[f[0] for f in FLOW_ONLY]
+)
+def test_the_applicant_cannot_fill_in_what_the_approvers_and_the_cashier_record(
+    office: Office,
+    form: str,
+    data: Callable[[Office], dict[str, Any]],
+    flow_only: dict[str, Any],
+    approver: str,
+) -> None:
+    valid = data(office)
+    for name, value in flow_only.items():
+        refused = office.post_request("zhang.wei", form, {**valid, name: value})
+        assert refused.status_code == 422, (name, refused.payload)
+        assert [e["path"] for e in refused.payload["errors"]] == [f"$.{name}"]
+    record = office.submit("zhang.wei", form, valid)
+    back = office.act(approver, office.task_of(approver, record["id"]), "return", {"comment": "改"})
+    assert back.status_code == 200, back.payload
+    task_id = office.task_of("zhang.wei", record["id"])
+    detail = office.task("zhang.wei", task_id)
+    assert not set(flow_only) & set(detail["permissions"]["editable"])
+    version = detail["record"]["version"]
+    sneaked = office.act("zhang.wei", task_id, "resubmit", {"data": flow_only, "version": version})
+    assert sneaked.status_code == 409, sneaked.payload
+    assert not set(flow_only) & set(office.record(record["id"])["data"])
