@@ -14,6 +14,7 @@ from formflow.expr import nodes
 from formflow.expr.functions import ALL_NAMES, FUNCTIONS
 from formflow.expr.functions.spec import Accepts
 from formflow.expr.plans import CallPlan, CheckRun, RowFrame, suggestion
+from formflow.expr.settings import check_setting
 from formflow.expr.typesystem import (
     ANY,
     BOOLEAN,
@@ -84,6 +85,8 @@ def check_call(checker: CheckRun, node: nodes.Call) -> Type:
         return _conditional(checker, node)
     if node.name in {"bracket", "lookup"}:
         return _table(checker, node)
+    if node.name == "setting":
+        return check_setting(checker, node)
     function = FUNCTIONS.get(node.name)
     arg_types = [checker.visit(arg) for arg in node.args]
     if function is None:

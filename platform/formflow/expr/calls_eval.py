@@ -17,6 +17,7 @@ from formflow.expr.checker import Checked
 from formflow.expr.context import EvalContext
 from formflow.expr.functions import FUNCTIONS
 from formflow.expr.functions.spec import Function
+from formflow.expr.settings import setting_value
 from formflow.expr.values import (
     DECIMALS,
     checked_list,
@@ -68,6 +69,8 @@ def eval_call(run: EvalRun, node: nodes.Call) -> Any:
         return _extreme(run, node, lifted)
     if plan.table is not None:
         return _table(run, node, plan.table)
+    if plan.setting is not None:
+        return setting_value(run.context, plan.setting, run.checked.types.get(id(node)))
     function = FUNCTIONS[node.name]
     args = [run.eval(arg) for arg in node.args]
     if lifted:

@@ -60,9 +60,10 @@ class EvalContext:
 
     ``today``/``now`` answer ``today()``/``now()``; ``calendar`` counts working days (a
     weekends-only calendar when None); ``tables`` feed ``bracket``/``lookup``; ``resolver``
-    navigates references; ``variables`` give values to the scope's variables; ``max_steps``
-    bounds the work one evaluation may do; ``timezone`` is where a date-time's calendar date is
-    taken (``date(submitted_at)``, ``year(now())``).
+    navigates references; ``variables`` give values to the scope's variables; ``settings``
+    the values of installed packs' settings by ``"<pack>.<name>"`` (``setting('name')``);
+    ``max_steps`` bounds the work one evaluation may do; ``timezone`` is where a date-time's
+    calendar date is taken (``date(submitted_at)``, ``year(now())``).
     """
 
     today: date
@@ -72,6 +73,7 @@ class EvalContext:
     resolver: RefResolver | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     max_steps: int = 10_000
+    settings: Mapping[str, Any] = field(default_factory=dict)
     timezone: str = DEFAULT_TIMEZONE
 
     @classmethod

@@ -34,6 +34,7 @@ class CallPlan:
     lifted: frozenset[int] = frozenset()
     table: str | None = None
     row_form: bool = False
+    setting: str | None = None  # setting(): its key in EvalContext.settings
 
 
 def suggestion(name: str, candidates: Iterable[str]) -> Msg | None:

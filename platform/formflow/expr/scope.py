@@ -46,13 +46,23 @@ class Scope:
     ``fields``: the form's top-level fields (a sub-table is a ``ListType(RowType(...))``);
     ``tables``: lookup tables by name, each described by the type of its rows;
     ``variables``: extra names given by the caller; ``forms``: the fields of other forms, used
-    to type ``customer.level`` when ``customer`` is a ``RefType("record", "customer")``.
+    to type ``customer.level`` when ``customer`` is a ``RefType("record", "customer")``;
+    ``settings``: the types of the pack settings ``setting('name')`` may read (None: not
+    known here — any name is accepted and typed by its value when evaluated);
+    ``settings_pack``: the pack whose settings those are (values are looked up in
+    ``EvalContext.settings`` as ``"<pack>.<name>"``).
     """
 
     fields: Mapping[str, Type] = field(default_factory=dict)
     tables: Mapping[str, RowType] = field(default_factory=dict)
     variables: Mapping[str, Type] = field(default_factory=dict)
     forms: Mapping[str, RowType] = field(default_factory=dict)
+    settings: Mapping[str, Type] | None = None
+    settings_pack: str | None = None
+
+    def setting_key(self, name: str) -> str:
+        """The key of setting ``name`` in ``EvalContext.settings`` (``oa.trip_allowance``)."""
+        return f"{self.settings_pack}.{name}" if self.settings_pack else name
 
     def attributes_of(self, ref: RefType) -> Mapping[str, Type] | None:
         """The attributes a reference navigates to; None when they are not known."""

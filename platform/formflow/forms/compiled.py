@@ -62,9 +62,13 @@ def compile_form(
     *,
     known_forms: Mapping[str, FormInfo] | None = None,
     form_key: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> CompiledForm:
-    """Check a definition and compile it; raises ``DefinitionInvalid`` listing every issue."""
-    analysis = analyse(schema, ui, known_forms=known_forms, form_key=form_key)
+    """Check a definition and compile it; raises ``DefinitionInvalid`` listing every issue.
+
+    ``settings`` are the values of the form's pack settings when known (``setting()``).
+    """
+    analysis = analyse(schema, ui, known_forms=known_forms, form_key=form_key, settings=settings)
     if analysis.issues or analysis.engines is None:
         raise DefinitionInvalid(
             analysis.issues,

@@ -18,7 +18,7 @@ finally both validators are built from the result.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jsonschema_rs
@@ -27,6 +27,7 @@ from referencing.exceptions import Unresolvable
 
 from formflow.errors import Issue
 from formflow.expr import Scope
+from formflow.expr.settings import setting_type
 from formflow.forms.engines import SchemaEngines, metaschema_validator
 from formflow.forms.errormessages import ErrorTranslator
 from formflow.forms.fieldbuild import build_fields
@@ -66,16 +67,26 @@ def check_definition(
     *,
     known_forms: Mapping[str, FormInfo] | None = None,
     form_key: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> list[Issue]:
     """Every problem of a form definition, each with a JSON path and a translated message.
 
     ``known_forms`` are the other forms (for ``x-link`` and ``x-rollup``); with None (the
     default) references to other forms are not checked — a *shallow* check, for describing
     forms that refer to each other; publishing must pass the installation's forms.
-    ``form_key`` is this form's key when known (links to itself, rollup checks). Never
-    raises.
+    ``form_key`` is this form's key when known (links to itself, rollup checks, and the pack
+    whose settings ``setting('name')`` reads: ``oa`` for ``oa.business_trip``). ``settings``
+    are that pack's setting values when known (their names and types are then checked).
+    Never raises.
     """
-    return analyse(schema, ui, known_forms=known_forms, form_key=form_key).issues
+    return analyse(schema, ui, known_forms=known_forms, form_key=form_key, settings=settings).issues
+
+
+def with_settings(scope: Scope, form_key: str | None, settings: Mapping[str, Any] | None) -> Scope:
+    """``scope`` reading the settings of the form's pack (typed when ``settings`` are known)."""
+    pack = form_key.partition(".")[0] if form_key and "." in form_key else None
+    types = None if settings is None else {k: setting_type(v) for k, v in settings.items()}
+    return replace(scope, settings=types, settings_pack=pack)
 
 
 def analyse(
@@ -84,6 +95,7 @@ def analyse(
     *,
     known_forms: Mapping[str, FormInfo] | None = None,
     form_key: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Analysis:
     """Check a definition and keep what was built from it (see :func:`check_definition`)."""
     result = Analysis()
@@ -133,7 +145,7 @@ def analyse(
     )
     fields, problems = build_fields(schema, SCHEMA_ROOT, context)
     issues.extend(problems)
-    scope = scope_for(fields, known_forms, form_key)
+    scope = with_settings(scope_for(fields, known_forms, form_key), form_key, settings)
     formulas, problems = compile_formulas(fields, scope)
     issues.extend(problems)
     rules, problems = compile_form_rules(schema, fields, scope, SCHEMA_ROOT)

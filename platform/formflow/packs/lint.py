@@ -175,7 +175,9 @@ def compile_pack_forms(
     """Compile the forms of ``sources`` together (links and rollups may cross packs)."""
     problems: list[PackProblem] = []
     definitions: dict[str, tuple[JsonFile, Mapping[str, Any]]] = {}
+    settings: dict[str, dict[str, Any]] = {}  # per form: its pack's settings (setting())
     for source in sources:
+        defaults = source.setting_defaults()
         for file, value in source.form_values():
             key = value.get("key")
             if isinstance(key, str):
@@ -186,6 +188,7 @@ def compile_pack_forms(
                         )
                     )
                 definitions[key] = (file, value)
+                settings[key] = defaults
     infos: dict[str, FormInfo] = {}
     for key, (_file, value) in definitions.items():
         try:
@@ -198,7 +201,11 @@ def compile_pack_forms(
         others = {k: v for k, v in infos.items() if k != key}
         try:
             compiled[key] = compile_form(
-                value.get("schema"), value.get("ui"), known_forms=others, form_key=key
+                value.get("schema"),
+                value.get("ui"),
+                known_forms=others,
+                form_key=key,
+                settings=settings.get(key),
             )
         except DefinitionInvalid as error:
             problems.extend(file.problem(i.path, i.message, i.code) for i in error.issues)

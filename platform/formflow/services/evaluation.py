@@ -2,24 +2,26 @@
 
 :func:`eval_context` builds a :class:`~formflow.expr.EvalContext` for one unit of work:
 ``today`` in the acting user's time zone, the organisation's working-day calendar, lookup
-tables, and a resolver that answers ``applicant.department.name`` from the org chart and
-``customer.level`` from the record store.
+tables, the installed packs' settings (``setting('name')``, read from the database only when
+an expression asks), and a resolver that answers ``applicant.department.name`` from the org
+chart and ``customer.level`` from the record store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formflow.expr import EvalContext
 from formflow.orgchart import OrgChart
 from formflow.services.actor import Actor
 from formflow.services.org import load_calendar, load_org_chart
-from formflow.storage.models import Record
+from formflow.storage.models import InstalledPack, Record
 from formflow.storage.types import utcnow
 
 
@@ -64,6 +66,37 @@ class StoreResolver:
         return None
 
 
+class PackSettings(Mapping[str, Any]):
+    """The installed packs' setting values by ``"<pack>.<name>"``, read on first use."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._values: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._values is None:
+            rows = self.session.execute(
+                select(InstalledPack.name, InstalledPack.settings).where(
+                    InstalledPack.status == "installed"
+                )
+            ).all()
+            self._values = {
+                f"{pack}.{name}": value
+                for pack, values in rows
+                for name, value in (values or {}).items()
+            }
+        return self._values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 def eval_context(
     session: Session,
     actor: Actor | None = None,
@@ -82,4 +115,5 @@ def eval_context(
         resolver=StoreResolver(session, load_org_chart(session)),
         variables=dict(variables or {}),
         timezone=zone_name,
+        settings=PackSettings(session),
     )

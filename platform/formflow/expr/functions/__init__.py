@@ -4,8 +4,9 @@ Ordinary functions (typed signatures, a pure implementation each) live in :mod:`
 :mod:`.text` and :mod:`.dates` and are collected in :data:`FUNCTIONS`. A few functions need
 more than "evaluate the arguments, then call": they choose what to evaluate (``if``,
 ``coalesce``), run a row expression per sub-table row (``sum``, ``count``, ``avg``, ``min``,
-``max``) or read a lookup table (``bracket``, ``lookup``). They are the :data:`SPECIAL_FORMS`,
-typed in :mod:`formflow.expr.calls_check` and evaluated in :mod:`formflow.expr.calls_eval`.
+``max``), read a lookup table (``bracket``, ``lookup``) or a pack setting (``setting``).
+They are the :data:`SPECIAL_FORMS`, typed in :mod:`formflow.expr.calls_check` and evaluated
+in :mod:`formflow.expr.calls_eval`.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ SPECIAL_FORMS: Mapping[str, tuple[Msg, str]] = {
         "bracket(taxable, 'iit').rate",
     ),
     "lookup": (_("The row of a lookup table with the given key."), "lookup('city', city).rate"),
+    "setting": (
+        _("The value of a setting of the form's pack, as the admin set it."),
+        "days * setting('trip_daily_allowance')",
+    ),
 }
 
 #: Every function name the language knows (for "did you mean" suggestions and docs).
