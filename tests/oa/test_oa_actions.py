@@ -141,3 +141,43 @@ def test_the_applicant_withdraws_before_anyone_acts_and_not_after(
     assert late.status_code == 409
     assert (office.record(second["id"]), office.asked(second["id"])) == before
     assert before[0]["status"] != "withdrawn"
+
+
+def test_a_claim_corrected_below_the_threshold_after_a_return_no_longer_needs_finance(
+    office: Office,
+) -> None:
+    record = office.submit("zhang.wei", "expense_claim", expense("4000", "2000"))
+    office.decide("li.na", record["id"], "manager")
+    assert office.asked(record["id"]) == {"finance": {"chen.jing"}}
+    task = office.task_of("chen.jing", record["id"])
+    assert office.act("chen.jing", task, "return", {"comment": "酒店发票另报"}).status_code == 200
+    resubmit = office.task_of("zhang.wei", record["id"])
+    detail = office.task("zhang.wei", resubmit)
+    (first, _hotel) = detail["record"]["data"]["lines"]
+    again = office.act(
+        "zhang.wei",
+        resubmit,
+        "resubmit",
+        {"data": {"lines": [first]}, "version": detail["record"]["version"]},
+    )
+    assert again.status_code == 200, again.payload
+    assert office.record(record["id"])["data"]["total"] == 4000
+    office.run_through(record["id"], [{"manager": {"li.na"}}, {"pay": {"zhao.lei"}}])
+    assert office.record(record["id"])["status"] == "paid"
+    steps = [step for action, step, _actor in office.history(record["id"]) if action == "returned"]
+    assert steps == ["finance"]
+
+
+def test_a_leave_lengthened_after_a_return_now_goes_to_hr(office: Office) -> None:
+    record = office.submit("zhang.wei", "leave_request", leave("2026-11-30", "2026-12-02"))
+    task = office.task_of("li.na", record["id"])
+    assert office.act("li.na", task, "return", {"comment": "请一次请完"}).status_code == 200
+    resubmit = office.task_of("zhang.wei", record["id"])
+    version = office.task("zhang.wei", resubmit)["record"]["version"]
+    again = office.act(
+        "zhang.wei", resubmit, "resubmit", {"data": {"end_date": "2026-12-04"}, "version": version}
+    )
+    assert again.status_code == 200, again.payload
+    assert office.record(record["id"])["data"]["days"] == 5
+    office.run_through(record["id"], [{"manager": {"li.na"}}, {"hr": {"wang.fang"}}])
+    assert office.record(record["id"])["status"] == "approved"
