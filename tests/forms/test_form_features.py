@@ -233,6 +233,19 @@ def test_bad_reader_and_flow_only_definitions_are_reported_at_their_path(
     assert (path, code) in found
 
 
+def test_readers_wait_until_the_when_condition_holds() -> None:
+    schema = {
+        **AUDIENCE,
+        "properties": {**AUDIENCE["properties"], "published": {"type": "boolean"}},
+        "x-readers": {**AUDIENCE["x-readers"], "when": "published"},
+    }
+    form = compile_form(schema)
+    assert form.readers is not None
+    data = {"audience": "all", "people": [3]}
+    assert form.readers.principals(data) == frozenset()
+    assert form.readers.principals({**data, "published": True}) == {"everyone", "user:3"}
+
+
 def test_a_flow_only_field_cannot_be_required() -> None:
     schema = {**AUDIENCE, "required": ["paid_on"]}
     (issue,) = check_definition(schema)

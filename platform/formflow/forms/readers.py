@@ -6,7 +6,8 @@ that the services store beside the record and match in SQL::
 
     "x-readers": {
       "fields": ["target_departments.department", "reader_users", "reader_roles"],
-      "everyone_if": "audience = 'all'"
+      "everyone_if": "audience = 'all'",
+      "when": "published"
     }
 
 * a ``user`` or ``users`` field gives ``user:<id>`` — that person;
@@ -14,7 +15,9 @@ that the services store beside the record and match in SQL::
   ``department:<id>`` — everyone in the department or below it;
 * a ``select``, ``multiselect`` or ``text`` field gives ``role:<key>`` — holders of the role
   whose key is the value;
-* ``everyone_if`` (a condition over the record) gives ``everyone`` when it holds.
+* ``everyone_if`` (a condition over the record) gives ``everyone`` when it holds;
+* ``when`` (a condition over the record) gates all of the above: until it holds the record has
+  no readers (an announcement is read by its audience once the flow has published it).
 
 The principals depend on the record only; whether a user matches one (their department's
 ancestors, their roles) is decided when they read, so moving people between departments
@@ -63,6 +66,8 @@ class ReadersSpec:
     fields: tuple[ReaderField, ...] = ()
     everyone_if: str | None = None
     condition: Checked | None = field(default=None, compare=False, repr=False)
+    when: str | None = None
+    gate: Checked | None = field(default=None, compare=False, repr=False)
 
     def principals(
         self, data: Mapping[str, Any], context: EvalContext | None = None
@@ -73,18 +78,23 @@ class ReadersSpec:
         readable only by those the other rules name (never by more people than meant).
         """
         found: set[str] = set()
-        if self.condition is not None:
-            try:
-                if evaluate(self.condition, data, context) is True:
-                    found.add(EVERYONE)
-            except EvaluationFailed:
-                pass
+        if self.gate is not None and not _holds(self.gate, data, context):
+            return frozenset()
+        if self.condition is not None and _holds(self.condition, data, context):
+            found.add(EVERYONE)
         for reader in self.fields:
             for value in _values(data, reader.path):
                 principal = _principal(reader.kind, value)
                 if principal is not None:
                     found.add(principal)
         return frozenset(found)
+
+
+def _holds(condition: Checked, data: Mapping[str, Any], context: EvalContext | None) -> bool:
+    try:
+        return evaluate(condition, data, context) is True
+    except EvaluationFailed:
+        return False
 
 
 def _values(data: Mapping[str, Any], path: str) -> Iterable[Any]:
@@ -124,11 +134,14 @@ def compile_readers(
             )
         ]
     issues: list[Issue] = []
-    for key in sorted(set(raw) - {"fields", "everyone_if"}):
+    for key in sorted(set(raw) - {"fields", "everyone_if", "when"}):
         issues.append(
             Issue(
                 child(path, str(key)),
-                _("Unknown key {key} in x-readers; it takes fields and everyone_if.", key=key),
+                _(
+                    "Unknown key {key} in x-readers; it takes fields, everyone_if and when.",
+                    key=key,
+                ),
                 "readers_invalid",
             )
         )
@@ -165,6 +178,11 @@ def compile_readers(
     if source is not None:
         condition, problems = compile_at(source, scope, BOOLEAN, child(path, "everyone_if"))
         issues.extend(problems)
+    gate = None
+    when = raw.get("when")
+    if when is not None:
+        gate, problems = compile_at(when, scope, BOOLEAN, child(path, "when"))
+        issues.extend(problems)
     if not issues and not readers and condition is None:
         issues.append(
             Issue(
@@ -175,7 +193,16 @@ def compile_readers(
         )
     if issues:
         return None, issues
-    return ReadersSpec(tuple(readers), source if condition is not None else None, condition), []
+    return (
+        ReadersSpec(
+            tuple(readers),
+            source if condition is not None else None,
+            condition,
+            when if gate is not None else None,
+            gate,
+        ),
+        [],
+    )
 
 
 def _reader_kind(fields: Mapping[str, FieldSpec], name: Any) -> str | None:

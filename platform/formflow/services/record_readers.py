@@ -34,7 +34,8 @@ def keep_readers(
     spec = form.readers
     if spec is None:
         return
-    context = eval_context(session, actor) if spec.condition is not None else None
+    conditional = spec.condition is not None or spec.gate is not None
+    context = eval_context(session, actor) if conditional else None
     wanted = spec.principals(record.data, context)
     have = set(
         session.scalars(select(RecordReader.principal).where(RecordReader.record_id == record.id))
