@@ -251,7 +251,8 @@ def test_filter_with_the_builder_export_and_import_again(
         report = page.locator("#import-report")
         expect(report).to_contain_text("1 row(s), no problems")
         page.click("#commit-form button[type=submit]")
-        page.wait_for_url(live_server + "/forms/claim/records")
+        page.wait_for_url(live_server + "/forms/claim/records?imported=1")
+        expect(page.locator(".notice-success")).to_have_text("1 record(s) imported.")
         expect(page.locator(".record-table tbody tr")).to_have_count(3)
         assert problems == []
     finally:

@@ -296,8 +296,9 @@ def test_the_commit_reports_its_progress_line_by_line(
         (p for p, _d, _t in phases), key=["check", "save"].index
     )
     assert lines[-1]["result"] == "report" and lines[-1]["ok"] is True
-    assert lines[-1]["created"] == 5 and lines[-1]["url"] == "/forms/claim/records"
+    assert lines[-1]["created"] == 5 and lines[-1]["url"] == "/forms/claim/records?imported=5"
     assert len(_stored(database)) == 5
+    assert "5 record(s) imported." in main_of(browser.get(lines[-1]["url"]))
 
 
 def test_a_streamed_dry_run_ends_with_its_report(claim_form: None, browser_for: Any) -> None:

@@ -130,7 +130,9 @@ def _stream(call: PageCall, key: str, upload: int, commit: bool) -> Response:
                     "ok": job.report.ok,
                     "created": len(job.created),
                     "html": html,
-                    "url": f"/forms/{key}/records" if job.created else "",
+                    "url": f"/forms/{key}/records?imported={len(job.created)}"
+                    if job.created
+                    else "",
                 }
         except FormflowError as error:
             final = {"result": "error", "message": error.render(call.locale)}

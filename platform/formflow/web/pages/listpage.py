@@ -241,6 +241,7 @@ def build_list(call: PageCall, form_key: str, state: ListState) -> dict[str, Any
         "prev_url": "",
         "first_url": "",
         "start": 0,
+        "imported": _imported(call),
     }
     all_columns = list_views.available_columns(compiled)
     chosen = list_views.resolve_columns(compiled, state.view.columns)
@@ -319,6 +320,14 @@ def build_list(call: PageCall, form_key: str, state: ListState) -> dict[str, Any
         )
         context["first_url"] = url_of(form_key, state.params(cursor=None, trail=None))
     return context
+
+
+def _imported(call: PageCall) -> str:
+    """The note after an import by the page's script (``?imported=N``)."""
+    count = request.args.get("imported", "")
+    if not count.isdigit():
+        return ""
+    return _("{count} record(s) imported.", count=int(count)).render(call.locale)
 
 
 def _builder_rows(text: str, form: Any) -> dict[str, Any] | None:
