@@ -18,12 +18,11 @@ from formflow.orgchart import DepartmentInfo, OrgChart, UserInfo
 from formflow.services.sheet_cells import (
     FORMULA_TRIGGERS,
     CellContext,
-    CellError,
     escape_text,
-    from_cell,
     to_cell,
     unescape_text,
 )
+from formflow.services.sheet_reading import CellError, from_cell
 
 FIELDS = compile_form(CLAIM, None).fields
 CHART = OrgChart.build(

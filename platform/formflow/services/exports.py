@@ -36,7 +36,9 @@ from formflow.services import forms as form_service
 from formflow.services import list_views, org
 from formflow.services.actor import Actor
 from formflow.services.authz import Action, can_read_record, require_form_action
-from formflow.services.list_views import NOTHING_HIDDEN, Column, Hidden, ListView
+from formflow.services.list_views import Column, ListView
+from formflow.services.record_reading import NOTHING as NOTHING_HIDDEN
+from formflow.services.record_reading import Hidden
 from formflow.services.sheet_cells import (
     EMPTY_CELL,
     Cell,
@@ -156,7 +158,7 @@ def export_records(
 def _cell(column: Column, record: Record, hidden: Hidden, ctx: CellContext) -> Cell:
     spec = column.spec
     if spec is not None:
-        if hidden.hides(spec.name):
+        if hidden.hides(f"$.{spec.name}"):
             return EMPTY_CELL
         return to_cell(spec, (record.data or {}).get(spec.name), ctx)
     key = column.key

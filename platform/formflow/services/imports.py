@@ -45,13 +45,8 @@ from formflow.services.actor import Actor
 from formflow.services.authz import Action, can_read_record, require_form_action
 from formflow.services.import_files import Sheet, SheetRow, read_sheet
 from formflow.services.list_views import SYSTEM_COLUMNS
-from formflow.services.sheet_cells import (
-    NOT_IMPORTABLE,
-    CellContext,
-    CellError,
-    from_cell,
-    is_empty_cell,
-)
+from formflow.services.sheet_cells import NOT_IMPORTABLE, CellContext, is_empty_cell
+from formflow.services.sheet_reading import CellError, from_cell
 from formflow.storage.models import Form, Record
 
 #: At most this many problems are listed; the count says how many there are in all.

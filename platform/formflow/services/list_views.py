@@ -11,19 +11,18 @@ changes.
 Saved views are kept per user and form in :mod:`formflow.services.preferences` under
 ``lists.<form>``; each user reads and writes only their own.
 
-**Which fields a reader may see.** Admins, holders of ``read_all`` and owners see every field
-of a record. Someone who reads a record only because they take part in its flow (an approver,
-a person copied) sees it as their steps do: a field or sub-table column that any of their
-steps hides (``hide bank_account``) is hidden from them in lists and exports too.
+**Which fields a reader may see** is decided by the platform's one read filter
+(:mod:`formflow.services.record_reading`): someone who reads a record only because they take
+part in its flow does not see the fields their steps hide (``hide bank_account``) — in lists
+and exports no more than on the record page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from formflow.errors import InvalidInput
@@ -31,12 +30,10 @@ from formflow.expr import BOOLEAN, compile_expression
 from formflow.forms import CompiledForm, FieldSpec
 from formflow.i18n import Msg, _, pick
 from formflow.services import forms as form_service
-from formflow.services import preferences, record_lists
+from formflow.services import preferences, record_lists, record_reading
 from formflow.services.actor import Actor
-from formflow.services.authz import Action, form_actions
-from formflow.services.flow_context import spec_of
-from formflow.services.step_access import access_for
-from formflow.storage.models import FlowInstance, FlowTask, Form, Record
+from formflow.services.record_reading import Hidden
+from formflow.storage.models import Form, Record
 
 #: The record's own facts as columns: key -> (heading, sort key or None).
 SYSTEM_COLUMNS: dict[str, tuple[Msg, str | None]] = {
@@ -105,20 +102,6 @@ class ListView:
 class SavedView:
     name: str
     view: ListView
-
-
-@dataclass(frozen=True)
-class Hidden:
-    """What one reader may not see of one record: whole fields, and columns per sub-table."""
-
-    fields: frozenset[str] = frozenset()
-    columns: Mapping[str, frozenset[str]] = field(default_factory=dict)
-
-    def hides(self, name: str) -> bool:
-        return name in self.fields
-
-
-NOTHING_HIDDEN = Hidden()
 
 
 @dataclass(frozen=True)
@@ -229,45 +212,14 @@ def table_page(
 def hidden_fields(
     session: Session, actor: Actor, form: Form, records: Iterable[Record]
 ) -> dict[int, Hidden]:
-    """What ``actor`` may not see of each record (see the module docstring); records the
-    actor sees whole are left out of the answer."""
-    rows = list(records)
-    if not rows:
-        return {}
-    actions = form_actions(session, actor, form)
-    if Action.READ_ALL in actions:
-        return {}
-    partial = [
-        record
-        for record in rows
-        if not (record.owner_id == actor.id and Action.READ_OWN in actions)
-    ]
-    if not partial or actor.id is None:
-        return {}
-    by_id = {record.id: record for record in partial}
-    tasks = session.execute(
-        select(FlowTask.record_id, FlowTask.step, FlowTask.kind, FlowInstance.flow_version_id)
-        .join(FlowInstance, FlowInstance.id == FlowTask.instance_id)
-        .where(
-            FlowTask.record_id.in_(list(by_id)),
-            or_(FlowTask.assignee_id == actor.id, FlowTask.delegated_from == actor.id),
-        )
-    )
-    current = form_service.compiled(session, form_service.get_form(session, form.key))
-    fields: dict[int, set[str]] = {}
-    columns: dict[int, dict[str, set[str]]] = {}
-    for record_id, step, kind, version_id in tasks:
-        access = access_for(spec_of(session, version_id), step, kind, current)
-        fields.setdefault(record_id, set()).update(access.hidden)
-        for table, names in access.hidden_columns.items():
-            columns.setdefault(record_id, {}).setdefault(table, set()).update(names)
-    return {
-        record_id: Hidden(
-            frozenset(fields.get(record_id, ())),
-            {table: frozenset(names) for table, names in columns.get(record_id, {}).items()},
-        )
-        for record_id in set(fields) | set(columns)
-    }
+    """What ``actor`` may not see of each record, by the platform's one read filter
+    (:mod:`formflow.services.record_reading`); records seen whole are left out."""
+    out: dict[int, Hidden] = {}
+    for record in records:
+        hidden = record_reading.hidden_for(session, actor, form, record)
+        if not hidden.is_empty:
+            out[record.id] = hidden
+    return out
 
 
 # -- saved views ----------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from formflow.i18n import _, pick
 from formflow.services import exports, list_views, org
 from formflow.services import forms as form_service
 from formflow.services.authz import Action, form_actions
-from formflow.services.list_views import NOTHING_HIDDEN, Column, ListView
+from formflow.services.list_views import Column, ListView
+from formflow.services.record_reading import NOTHING as NOTHING_HIDDEN
+from formflow.services.record_reading import Hidden
 from formflow.storage.models import Record
 from formflow.web.pages import filterrows
 from formflow.web.pages.display import (
@@ -190,13 +192,13 @@ def _columns(
 def _cell(
     column: Column,
     record: Record,
-    hidden: list_views.Hidden,
+    hidden: Hidden,
     views: Mapping[str, FieldView],
     ctx: DisplayContext,
 ) -> Shown:
     if column.spec is not None:
         view = views.get(column.key)
-        if view is None or hidden.hides(column.key):
+        if view is None or hidden.hides(f"$.{column.key}"):
             return EMPTY
         value = (record.data or {}).get(column.key)
         if view.type == "subtable" and isinstance(value, list):

@@ -206,8 +206,6 @@ def task_context(call: PageCall, task_id: int, sent: Sent | None = None) -> dict
         },
         "timeline": build_timelines(call, record_id, ctx),
         "is_initiator": initiator == call.user.id and running,
-        # The record page shows every field: not offered where this step hides some.
-        "hides_fields": bool(hidden),
         "sent": sent or Sent(),
         "config": config,
     }
