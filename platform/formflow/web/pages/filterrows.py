@@ -208,3 +208,45 @@ def rows_of(text: str, form: CompiledForm) -> tuple[str, list[BuilderRow]] | Non
     if all(row is not None and row.op in OPERATORS[kinds[row.field]] for row in rows):
         return join, [row for row in rows if row is not None]
     return None
+
+
+def builder_config(form: CompiledForm, chart: OrgChart, text: str, locale: str) -> dict[str, Any]:
+    """What the page script of the builder needs: the fields, people and departments to offer,
+    the operators in words, the current filter as rows (None when written by hand) and its
+    own texts."""
+    return {
+        "fields": builder_fields(form, locale),
+        "people": builder_people(chart),
+        "operators": operator_words(locale),
+        "rows": _builder_rows(text, form),
+        "messages": _builder_messages(locale),
+    }
+
+
+def _builder_rows(text: str, form: CompiledForm) -> dict[str, Any] | None:
+    found = rows_of(text, form)
+    if found is None:
+        return None
+    join, rows = found
+    return {"join": join, "rows": [{"field": r.field, "op": r.op, "value": r.value} for r in rows]}
+
+
+def _builder_messages(locale: str) -> dict[str, str]:
+    words = {
+        "add": _("Add a condition"),
+        "remove": _("Remove this condition"),
+        "field": _("Field"),
+        "operator": _("Condition"),
+        "value": _("Value"),
+        "all": _("All conditions must hold (and)"),
+        "any": _("Any condition may hold (or)"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "choose": _("Choose…"),
+        "by_hand": _(
+            "This filter was written by hand, so the builder cannot show it; edit the text, or "
+            "start again with the builder."
+        ),
+        "start_over": _("Start again with the builder"),
+    }
+    return {key: word.render(locale) for key, word in words.items()}

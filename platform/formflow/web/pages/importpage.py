@@ -29,7 +29,7 @@ from formflow.services import forms as form_service
 from formflow.services.authz import Action, require_form_action
 from formflow.services.flow_context import flow_environment
 from formflow.web.jsonio import to_json
-from formflow.web.pages.listpage import download, form_title
+from formflow.web.pages.exportpage import download, form_title
 from formflow.web.pages.pagecall import PageCall, page, see_other
 from formflow.web.pages.render import render_page
 from formflow.web.runtime import current_runtime

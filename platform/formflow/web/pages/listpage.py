@@ -19,7 +19,7 @@ from flask import Blueprint, flash, request
 from werkzeug.wrappers import Response
 
 from formflow.errors import FormflowError, InvalidInput, SourceError
-from formflow.i18n import _, pick
+from formflow.i18n import _
 from formflow.services import exports, list_views, org
 from formflow.services import forms as form_service
 from formflow.services.authz import Action, form_actions
@@ -253,13 +253,7 @@ def build_list(call: PageCall, form_key: str, state: ListState) -> dict[str, Any
     ]
     context["columns"] = _columns(state, form_key, chosen, call.locale, layout.fields)
     chart = org.load_org_chart(call.session)
-    context["builder"] = {
-        "fields": filterrows.builder_fields(compiled, call.locale),
-        "people": filterrows.builder_people(chart),
-        "operators": filterrows.operator_words(call.locale),
-        "rows": _builder_rows(state.view.filter, compiled),
-        "messages": _builder_messages(call.locale),
-    }
+    context["builder"] = filterrows.builder_config(compiled, chart, state.view.filter, call.locale)
     export_params = [(k, v) for k, v in state.params(cursor=None, trail=None, view=None)]
     context["export_csv"] = url_of(form_key, [("format", "csv"), *export_params], "export")
     context["export_xlsx"] = url_of(form_key, [("format", "xlsx"), *export_params], "export")
@@ -332,36 +326,7 @@ def _imported(call: PageCall) -> str:
     return _("{count} record(s) imported.", count=int(count)).render(call.locale)
 
 
-def _builder_rows(text: str, form: Any) -> dict[str, Any] | None:
-    found = filterrows.rows_of(text, form)
-    if found is None:
-        return None
-    join, rows = found
-    return {"join": join, "rows": [{"field": r.field, "op": r.op, "value": r.value} for r in rows]}
-
-
-def _builder_messages(locale: str) -> dict[str, str]:
-    words = {
-        "add": _("Add a condition"),
-        "remove": _("Remove this condition"),
-        "field": _("Field"),
-        "operator": _("Condition"),
-        "value": _("Value"),
-        "all": _("All conditions must hold (and)"),
-        "any": _("Any condition may hold (or)"),
-        "yes": _("Yes"),
-        "no": _("No"),
-        "choose": _("Choose…"),
-        "by_hand": _(
-            "This filter was written by hand, so the builder cannot show it; edit the text, or "
-            "start again with the builder."
-        ),
-        "start_over": _("Start again with the builder"),
-    }
-    return {key: word.render(locale) for key, word in words.items()}
-
-
-def _form_view(call: PageCall) -> ListView:
+def _form_view() -> ListView:
     """A view posted by the list page's forms (save view)."""
     form = request.form
     return ListView(
@@ -383,7 +348,7 @@ def register(blueprint: Blueprint) -> None:
     @page(write=True)
     def save_view(call: PageCall, key: str) -> Response:
         """Save the current view under a name (replacing one of that name)."""
-        view = _form_view(call)
+        view = _form_view()
         name = request.form.get("name", "")
         try:
             saved = list_views.save_view(call.session, call.user, key, name, view)
@@ -409,50 +374,3 @@ def register(blueprint: Blueprint) -> None:
         list_views.delete_view(call.session, call.user, key, name)
         flash(_("The view “{name}” is deleted.", name=name).render(call.locale), "success")
         return see_other(url_of(key, []))
-
-    @blueprint.get("/forms/<key>/export")
-    @page()
-    def export(call: PageCall, key: str) -> Response:
-        """The current view as a CSV or XLSX file (needs the export grant)."""
-        file_format = exports.parse_format(request.args.get("format"))
-        args = request.args
-        view = ListView(
-            tuple(args.getlist("col")), args.get("filter", "").strip(), args.get("sort") or "-id"
-        )
-        result = exports.export_records(
-            call.session,
-            call.user,
-            key,
-            view,
-            file_format=file_format,
-            locale=call.locale,
-            timezone=call.user.timezone,
-        )
-        return download(result)
-
-
-def download(result: exports.ExportFile) -> Response:
-    """A file answered as a download, never shown in the page."""
-    from urllib.parse import quote  # noqa: PLC0415 - only downloads need it
-
-    response = Response(result.content, mimetype=result.content_type.split(";")[0])
-    if "charset" in result.content_type:
-        response.headers["Content-Type"] = result.content_type
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{_ascii_name(result.filename)}"; '
-        f"filename*=UTF-8''{quote(result.filename)}"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _ascii_name(name: str) -> str:
-    stem, _dot, extension = name.rpartition(".")
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_ ") else "_" for ch in stem)
-    return f"{safe.strip('_') or 'export'}.{extension}"
-
-
-def form_title(call: PageCall, form_key: str) -> str:
-    current = form_service.get_form(call.session, form_key)
-    return pick(current.version.title, call.locale, form_key)
