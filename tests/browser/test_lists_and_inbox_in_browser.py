@@ -308,3 +308,50 @@ def test_lists_and_the_import_fit_a_phone(
             assert label == '"标题"', "each value shows its column's name on a phone"
     finally:
         context.close()
+
+
+def test_transfer_a_task_by_picking_the_person(
+    chromium: Browser, live_server: str, database: Database, approval: int
+) -> None:
+    context = chromium.new_context(locale="en", **DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "li", "/inbox")
+        page.locator(".inbox-item a.inbox-link").first.click()
+        page.wait_for_url(re.compile(r".*/tasks/\d+$"))
+        page.click("details.action-panel:has(form[action$='/transfer']) > summary")
+        form = page.locator("form[action$='/transfer']")
+        form.locator("button[type=submit]").click()
+        expect(form.locator(".field-error")).to_have_text("Choose a person first.")
+        form.locator("input[role=combobox]").fill("zhao")
+        page.locator("[role=option]", has_text="赵六").click()
+        form.locator("textarea[name=comment]").fill("finance knows this one")
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(live_server + "/inbox")
+        expect(page.locator(".notice-success")).to_have_text("Transferred.")
+        expect(page.locator(".inbox-item")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_filter_mistake_is_selected_where_it_is(
+    chromium: Browser, live_server: str, claims: None
+) -> None:
+    context = chromium.new_context(locale="en", **DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(
+            page,
+            live_server,
+            "li.na",
+            "/forms/claim/records?filter=title+%3D+%27x%27+and+amout+%3E+1",
+        )
+        expect(page.locator("#filter-problems")).to_contain_text("Line 1, column 17")
+        expect(page.locator("#filter-builder")).to_contain_text("written by hand")
+        selected = page.evaluate(
+            "() => { const t = document.getElementById('filter-text');"
+            " return [document.activeElement === t, t.selectionStart]; }"
+        )
+        assert selected == [True, 16]
+    finally:
+        context.close()
