@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,9 +20,13 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
+from formflow.forms.currency import currency_places
 from formflow.i18n import _
 from formflow.orgchart import OrgChart
 from formflow.web.pages.formlayout import FieldView
+
+#: Multi-pickers and the kind of each id in their lists.
+MULTI_PICKERS = {"users": "user", "departments": "department"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class DisplayContext:
     timezone: str
     chart: OrgChart = field(default_factory=OrgChart)
     record_labels: Mapping[int, str] = field(default_factory=dict)
+    root: Mapping[str, Any] = field(default_factory=dict)  # the record shown (its currency)
 
     @property
     def babel_locale(self) -> str:
@@ -107,11 +112,11 @@ def format_number(value: Any, ctx: DisplayContext, scale: int | None = None) -> 
 
 
 def format_money(value: Any, currency: str, scale: int | None, ctx: DisplayContext) -> str:
-    """Money with its currency, showing exactly ``scale`` decimals (default 2)."""
+    """Money with its currency, showing exactly ``scale`` decimals (default: the currency's)."""
     number = _decimal(value)
     if number is None:
         return str(value)
-    places = 2 if scale is None else scale
+    places = currency_places(currency or "CNY") if scale is None else scale
     number = number.quantize(Decimal(1).scaleb(-places))
     pattern = Locale.parse(ctx.babel_locale).currency_formats["standard"].pattern
     pattern = re.sub(
@@ -228,6 +233,9 @@ def _text(view: FieldView, value: Any, ctx: DisplayContext) -> str:
         return " ".join(str(item) for item in value)
     if kind in {"user", "department", "link"}:
         return _reference(view, value, ctx)
+    if kind in MULTI_PICKERS and isinstance(value, list):
+        single = replace(view, type=MULTI_PICKERS[kind])
+        return ctx.list_separator.join(_reference(single, item, ctx) for item in value)
     if kind == "location" and isinstance(value, Mapping):
         where = f"{value.get('lat', '')}, {value.get('lng', '')}"
         address = str(value.get("address") or "")
@@ -256,7 +264,11 @@ def show(view: FieldView, value: Any, ctx: DisplayContext) -> Shown:
             return Shown(text=_compact(value))
         rows = tuple(
             tuple(
-                show(column, row.get(column.name) if isinstance(row, Mapping) else None, ctx)
+                show(
+                    in_currency(column, row, ctx.root),
+                    row.get(column.name) if isinstance(row, Mapping) else None,
+                    ctx,
+                )
                 for column in view.columns
             )
             for row in value
@@ -271,7 +283,21 @@ def shown_fields(
     views: Sequence[FieldView], data: Mapping[str, Any], ctx: DisplayContext
 ) -> list[tuple[FieldView, Shown]]:
     """Each field of ``views`` with its shown value, in order."""
-    return [(view, show(view, data.get(view.name), ctx)) for view in views]
+    shown_ctx = replace(ctx, root=data)
+    return [
+        (view, show(in_currency(view, None, data), data.get(view.name), shown_ctx))
+        for view in views
+    ]
+
+
+def in_currency(view: FieldView, row: Any, root: Mapping[str, Any]) -> FieldView:
+    """``view`` in the currency its record names (``x-currency: {"field": ...}``), row first."""
+    if not view.currency_field:
+        return view
+    for scope in (row, root):
+        if isinstance(scope, Mapping) and isinstance(scope.get(view.currency_field), str):
+            return replace(view, currency=str(scope[view.currency_field]))
+    return view
 
 
 def referenced_ids(views: Mapping[str, FieldView], data: Mapping[str, Any]) -> dict[str, set[int]]:
@@ -284,6 +310,10 @@ def referenced_ids(views: Mapping[str, FieldView], data: Mapping[str, Any]) -> d
             value = values.get(view.name)
             if view.type in found and isinstance(value, int) and not isinstance(value, bool):
                 found[view.type].add(value)
+            elif view.type in MULTI_PICKERS and isinstance(value, list):
+                found[MULTI_PICKERS[view.type]].update(
+                    item for item in value if isinstance(item, int) and not isinstance(item, bool)
+                )
             elif view.columns and isinstance(value, list):
                 for row in value:
                     if isinstance(row, Mapping):

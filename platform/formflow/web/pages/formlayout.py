@@ -42,7 +42,10 @@ _CONTROLS: dict[str, dict[str, str]] = {
     "idcard": {"": "idcard"},
     "region": {"": "region"},
     "user": {"": "user"},
+    "users": {"": "users"},
     "department": {"": "department"},
+    "departments": {"": "departments"},
+    "uscc": {"": "text"},
     "link": {"": "link"},
     "subtable": {"": "table"},
     "attachments": {"": "files"},
@@ -89,6 +92,7 @@ class FieldView:
     columns: tuple[FieldView, ...] = ()
     currency: str = ""
     currency_symbol: str = ""
+    currency_field: str = ""  # the field holding the currency (x-currency: {"field": ...})
     scale: int | None = None
     accept: tuple[str, ...] = ()
     max_size: int | None = None
@@ -162,6 +166,8 @@ def _attrs(spec: FieldSpec) -> dict[str, str]:
         out["data-link-display"] = spec.link.display or ""
     if spec.currency:
         out["data-currency"] = spec.currency
+    if spec.currency_field:
+        out["data-currency-field"] = spec.currency_field
     return out
 
 
@@ -174,7 +180,9 @@ def field_view(spec: FieldSpec, ui: Mapping[str, FieldUi], locale: str) -> Field
     accept = tuple(schema.get("x-accept") or (("image/*",) if control in {"images"} else ()))
     if control == "signature" and not accept:
         accept = ("image/png",)
-    currency = spec.currency or ("CNY" if spec.type_name == "money" else "")
+    currency = spec.currency or (
+        "CNY" if spec.type_name == "money" and spec.currency_field is None else ""
+    )
     symbol = get_currency_symbol(currency, locale=locale.replace("-", "_")) if currency else ""
     columns = tuple(field_view(child, ui, locale) for child in spec.children.values())
     return FieldView(
@@ -197,6 +205,7 @@ def field_view(spec: FieldSpec, ui: Mapping[str, FieldUi], locale: str) -> Field
         columns=columns,
         currency=currency,
         currency_symbol=symbol,
+        currency_field=spec.currency_field or "",
         scale=spec.scale,
         accept=accept,
         max_size=schema.get("x-max-size"),
@@ -213,9 +222,20 @@ def field_view(spec: FieldSpec, ui: Mapping[str, FieldUi], locale: str) -> Field
     )
 
 
-def build_layout(form: CompiledForm, key: str, title: Any, locale: str) -> FormLayout:
-    """The sections and fields of ``form`` for the page, in the reader's language."""
-    views = {name: field_view(spec, form.ui.fields, locale) for name, spec in form.fields.items()}
+def build_layout(
+    form: CompiledForm, key: str, title: Any, locale: str, *, entry: bool = False
+) -> FormLayout:
+    """The sections and fields of ``form`` for the page, in the reader's language.
+
+    ``entry`` is for the page where a request is filled in: the fields only the flow fills
+    (``x-flow-only``) are left out.
+    """
+    hidden = set(form.flow_only) if entry else set()
+    views = {
+        name: field_view(spec, form.ui.fields, locale)
+        for name, spec in form.fields.items()
+        if name not in hidden
+    }
     sections = []
     placed: set[str] = set()
     for index, section in enumerate(form.ui.sections):

@@ -88,7 +88,7 @@ def register(blueprint: Blueprint) -> None:
         view = form_service.get_form(call.session, key)
         require_form_action(call.session, call.user, view.form, Action.CREATE)
         compiled = form_service.compiled(call.session, view)
-        layout = build_layout(compiled, key, view.version.title, call.locale)
+        layout = build_layout(compiled, key, view.version.title, call.locale, entry=True)
         return render_page(
             call,
             "form.html",
@@ -116,7 +116,9 @@ def register(blueprint: Blueprint) -> None:
         require_record_write(call.session, call.user, found.form.form, record)
         current = form_service.get_form(call.session, found.form.key)
         compiled = form_service.compiled(call.session, current)
-        layout = build_layout(compiled, current.key, current.version.title, call.locale)
+        layout = build_layout(
+            compiled, current.key, current.version.title, call.locale, entry=True
+        )
         config = _page_config(
             call,
             layout,

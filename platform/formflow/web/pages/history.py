@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from formflow.i18n import Msg, _
-from formflow.web.pages.display import EMPTY, DisplayContext, Shown, format_timestamp, show
+from formflow.web.pages.display import (
+    EMPTY,
+    DisplayContext,
+    Shown,
+    format_timestamp,
+    in_currency,
+    show,
+)
 from formflow.web.pages.formlayout import FieldView
 
 _ACTIONS: dict[str, Msg] = {
@@ -104,7 +111,7 @@ def _shown(view: FieldView | None, whole_row: bool, value: Any, ctx: DisplayCont
                 parts.append(f"{column.label}: {text}")
         return Shown(text="; ".join(parts))
     if view is not None and not whole_row:
-        return show(view, value, ctx)
+        return show(in_currency(view, None, ctx.root), value, ctx)
     return Shown(text=str(value))
 
 

@@ -7,7 +7,7 @@ may not see answers the 404 page, exactly as if it did not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, request
@@ -111,7 +111,7 @@ def build_record_page(
     compiled = form_service.compiled(call.session, found.form)
     layout = build_layout(compiled, found.form.key, found.form.version.title, call.locale)
     data = record_reading.data_for(call.session, call.user, found.form.form, record)
-    ctx = display_context(call, layout, data)
+    ctx = replace(display_context(call, layout, data), root=data)
     sections = [
         ShownSection(section.title, section.columns, shown_fields(section.fields, data, ctx))
         for section in layout.sections

@@ -16,6 +16,7 @@ SCRIPT_MESSAGES: dict[str, Msg] = {
     "clear": _("Clear"),
     "uploading": _("Uploading {name}…"),
     "remove_file": _("Remove {name}"),
+    "remove_pick": _("Remove {name}"),
     "too_large": _("{name} is {size}; files may be at most {limit}. Choose a smaller file."),
     "too_many_files": _("At most {limit} file(s) may be added here; remove one first."),
     "wrong_type": _("{name} is not a file type allowed here ({accept})."),

@@ -1,6 +1,8 @@
 // Pickers with search for users, departments and linked records: an ARIA combobox
-// (part of Formflow, MIT). The field's value is the chosen id (`field.ffValue`); options are
-// built with textContent, so names from the directory are never read as markup.
+// (part of Formflow, MIT). The field's value is the chosen id (`field.ffValue`); the
+// multi-pickers ("users", "departments") keep a list of ids (`field.ffValues`) shown as chips.
+// Options and chips are built with textContent, so names from the directory are never read as
+// markup.
 
 import { request } from "../lib/api.js";
 import { changed, debounce, format, own, part, uid } from "./dom.js";
@@ -8,8 +10,44 @@ import { changed, debounce, format, own, part, uid } from "./dom.js";
 const LIMIT = 20;
 let departments = null;
 
+const MULTI = { users: "user", departments: "department" };
+
+// The single kind a control searches: "users" searches users.
+function kindOf(control) {
+  return MULTI[control] || control;
+}
+
+export function isMultiPicker(control) {
+  return control in MULTI;
+}
+
 function refKey(control, id) {
-  return `${control === "link" ? "record" : control}:${id}`;
+  const kind = kindOf(control);
+  return `${kind === "link" ? "record" : kind}:${id}`;
+}
+
+// Show the chosen ids of a multi-picker as chips, each with a button that removes it.
+export function showPicks(field, values, ctx) {
+  field.ffValues = Array.isArray(values) ? values.filter((v) => typeof v === "number") : [];
+  const chips = part(field, "chips");
+  chips.replaceChildren();
+  for (const id of field.ffValues) {
+    const chip = document.createElement("li");
+    chip.className = "chip";
+    const name = document.createElement("span");
+    name.textContent = ctx.refs[refKey(field.dataset.control, id)] || `#${id}`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "iconbutton small";
+    remove.textContent = "×";
+    remove.setAttribute("aria-label", format(ctx.messages.remove_pick || "×", { name: name.textContent }));
+    remove.addEventListener("click", () => {
+      showPicks(field, field.ffValues.filter((v) => v !== id), ctx);
+      changed(field);
+    });
+    chip.append(name, remove);
+    chips.append(chip);
+  }
 }
 
 // Show the chosen value (or none) in the picker.
@@ -28,7 +66,7 @@ function quote(text) {
 }
 
 async function search(field, query) {
-  const control = field.dataset.control;
+  const control = kindOf(field.dataset.control);
   const q = query.trim();
   if (control === "user") {
     const answer = await request("GET", `/api/users?limit=${LIMIT}&q=${encodeURIComponent(q)}`);
@@ -103,9 +141,16 @@ export function initPicker(field, ctx) {
       items[index].scrollIntoView({ block: "nearest" });
     }
   };
+  const multi = isMultiPicker(field.dataset.control);
   const choose = (option) => {
     ctx.refs[refKey(field.dataset.control, option.id)] = option.label;
-    showPick(field, option.id, ctx);
+    if (multi) {
+      const values = field.ffValues || [];
+      if (!values.includes(option.id)) showPicks(field, [...values, option.id], ctx);
+      input.value = "";
+    } else {
+      showPick(field, option.id, ctx);
+    }
     close();
     changed(field);
   };
@@ -150,13 +195,13 @@ export function initPicker(field, ctx) {
 
   input.addEventListener("input", (event) => {
     event.stopPropagation(); // typing a search is not a value change; choosing one is
-    field.ffValue = undefined;
+    if (!multi) field.ffValue = undefined;
     if (clear) clear.hidden = !input.value;
     message(ctx.messages.searching);
     run();
   });
   input.addEventListener("focus", () => {
-    if (field.ffValue === undefined) run();
+    if (multi || field.ffValue === undefined) run();
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -180,6 +225,10 @@ export function initPicker(field, ctx) {
   input.addEventListener("blur", () => {
     setTimeout(() => {
       close();
+      if (multi) {
+        input.value = "";
+        return;
+      }
       if (field.ffValue === undefined && input.value) {
         input.value = "";
         if (clear) clear.hidden = true;

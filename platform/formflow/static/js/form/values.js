@@ -8,7 +8,7 @@ import { fieldsOf, own, part } from "./dom.js";
 import { rowsOf, setRows } from "./subtable.js";
 import { showFiles } from "./files.js";
 import { showSignature } from "./signature.js";
-import { showPick } from "./pickers.js";
+import { showPick, showPicks } from "./pickers.js";
 
 const TEXTS = new Set(["text", "email", "phone", "url", "textarea"]);
 const NUMBERS = new Set(["number", "money", "slider"]);
@@ -126,6 +126,7 @@ export function readField(field, ctx) {
     return names.length ? names : undefined;
   }
   if (control === "user" || control === "department" || control === "link") return field.ffValue ?? undefined;
+  if (control === "users" || control === "departments") return field.ffValues?.length ? [...field.ffValues] : undefined;
   if (control === "files" || control === "images") return field.ffFiles?.length ? field.ffFiles.map((f) => ({ ...f })) : undefined;
   if (control === "signature") return field.ffFile ? { ...field.ffFile } : undefined;
   if (control === "location") {
@@ -192,6 +193,8 @@ export function writeField(field, value, ctx) {
     });
   } else if (control === "user" || control === "department" || control === "link") {
     showPick(field, empty ? undefined : value, ctx);
+  } else if (control === "users" || control === "departments") {
+    showPicks(field, empty ? [] : value, ctx);
   } else if (control === "files" || control === "images") {
     field.ffFiles = Array.isArray(value) ? value.map((item) => ({ ...item })) : [];
     showFiles(field, ctx);

@@ -51,7 +51,7 @@ function initSlider(field) {
 export function initField(field, ctx) {
   assignIds(field);
   const control = field.dataset.control;
-  if (control === "user" || control === "department" || control === "link") initPicker(field, ctx);
+  if (["user", "department", "link", "users", "departments"].includes(control)) initPicker(field, ctx);
   else if (control === "files" || control === "images") initUploader(field, ctx);
   else if (control === "signature") initSignature(field, ctx);
   else if (control === "location") initLocation(field, ctx);
