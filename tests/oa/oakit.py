@@ -22,6 +22,8 @@ from formflow.storage.db import Database
 from harness import Caller
 
 DEMO_PASSWORD = "demo-password-for-tests"
+#: Steps at which every person asked confirms for themselves (a policy's "确认已阅").
+EACH_CONFIRMS = frozenset({"acknowledge", "acknowledge_all"})
 DEMO_USERS = (
     "admin",
     "liu.yang",
@@ -154,11 +156,13 @@ class Office:
         return payload
 
     def run_through(self, record_id: int, stages: list[Asked]) -> None:
-        """Check who is asked at each stage and have one of them approve each step of it."""
+        """Check who is asked at each stage and have one of them approve each step of it (at
+        a confirmation step, where each person confirms for themselves, all of them)."""
         for stage in stages:
             assert self.asked(record_id) == stage
             for step, people in sorted(stage.items()):
-                self.decide(sorted(people)[0], record_id, step)
+                for person in sorted(people) if step in EACH_CONFIRMS else sorted(people)[:1]:
+                    self.decide(person, record_id, step)
         assert self.asked(record_id) == {}
 
     def withdraw(self, username: str, record_id: int, comment: str | None = None) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from oakit import (
+    DEMO_USERS,
     Asked,
     Office,
     announcement,
@@ -308,7 +309,7 @@ ANNOUNCEMENT = [
         "zhang.wei",
         "announcement",
         lambda o: announcement("policy", o.departments["sales"]),
-        [HEAD, LEGAL, {"gm": {"liu.yang"}}],
+        [HEAD, LEGAL, {"gm": {"liu.yang"}}, {"acknowledge_all": set(DEMO_USERS)}],
     ),
     Route(
         "a department head's own notice is reviewed by her manager",
