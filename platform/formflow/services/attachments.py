@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 import unicodedata
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,8 +219,24 @@ def _may_read(session: Session, actor: Actor, attachment: Attachment) -> bool:
     return form is not None and can_read_record(session, actor, form, record)
 
 
+#: Whether a compiled form has a file field anywhere (most have none: skip walking the data).
+_HAS_FILES: weakref.WeakKeyDictionary[CompiledForm, bool] = weakref.WeakKeyDictionary()
+
+
+def _has_file_fields(fields: Mapping[str, Any]) -> bool:
+    return any(
+        spec.type_name in FILE_FIELD_TYPES or (spec.is_subtable and _has_file_fields(spec.children))
+        for spec in fields.values()
+    )
+
+
 def _file_refs(form: CompiledForm, data: Mapping[str, Any]) -> Iterator[tuple[str, Any, str]]:
     """(JSON path, value, field type) of every file value in ``data``, sub-tables included."""
+    has_files = _HAS_FILES.get(form)
+    if has_files is None:
+        has_files = _HAS_FILES[form] = _has_file_fields(form.fields)
+    if not has_files:
+        return iter(())
 
     def walk(fields: Mapping[str, Any], values: Mapping[str, Any], path: str) -> Iterator[Any]:
         for name, spec in fields.items():

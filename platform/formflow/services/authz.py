@@ -32,7 +32,8 @@ from formflow.errors import InvalidInput, NotFound, PermissionDenied
 from formflow.i18n import _
 from formflow.services import reader_access
 from formflow.services.actor import Actor
-from formflow.storage.models import Form, FormGrant, Record, RecordParticipant
+from formflow.storage import definitions
+from formflow.storage.models import Form, Record, RecordParticipant
 
 
 class Action(StrEnum):
@@ -98,13 +99,13 @@ def form_actions(session: Session, actor: Actor, form: Form) -> frozenset[Action
     """Every action ``actor`` holds on ``form``'s records."""
     if actor.is_admin:
         return ALL_ACTIONS
-    grants = list(session.scalars(select(FormGrant).where(FormGrant.form_id == form.id)))
+    grants = definitions.form_grants(session, form.id)
     if not grants:
         return frozenset(Action(a) for a in DEFAULT_GRANTS["everyone"]) if actor.id else frozenset()
     held: set[Action] = set()
-    for grant in grants:
-        if _principal_matches(session, actor, grant.principal):
-            held.update(Action(a) for a in grant.actions if a in Action.__members__.values())
+    for principal, actions in grants:
+        if _principal_matches(session, actor, principal):
+            held.update(Action(a) for a in actions if a in Action.__members__.values())
     return frozenset(held)
 
 

@@ -47,6 +47,7 @@ from formflow.services.flow_context import (
 )
 from formflow.services.flow_effects import carry_out
 from formflow.services.org import load_org_chart
+from formflow.storage import definitions
 from formflow.storage.claims import lock_row
 from formflow.storage.models import AutomationDefinition, AutomationSchedule, Form, Record
 
@@ -80,7 +81,6 @@ def publish_automations(
             _("The text defines no automation; write `automation NAME on FORM {{ ... }}`.")
         )
     now = environment().now()
-    session.info.pop(_UNIT_KEY, None)
     rows: list[AutomationDefinition] = []
     for key, spec in compiled.automations.items():
         row = session.scalar(select(AutomationDefinition).where(AutomationDefinition.key == key))
@@ -113,7 +113,6 @@ def set_active(session: Session, actor: Actor, key: str, active: bool) -> Automa
         raise NotFound(_("Automation {key} not found.", key=key))
     row.active = active
     row.updated_at = environment().now()
-    session.info.pop(_UNIT_KEY, None)
     session.flush()
     if active:
         _rebuild_schedules(session, row, spec_of_row(row), row.updated_at)
@@ -201,23 +200,11 @@ def _follow_dates(
 # -- record events ------------------------------------------------------------------------------
 
 
-_UNIT_KEY = "formflow.automations"
-
-
 def _active_for(
     session: Session, form_key: str
 ) -> list[tuple[AutomationDefinition, AutomationSpec]]:
-    """The active automations of a form (read once per unit of work)."""
-    known: dict[str, list[tuple[AutomationDefinition, AutomationSpec]]]
-    known = session.info.setdefault(_UNIT_KEY, {})
-    if form_key not in known:
-        rows = session.scalars(
-            select(AutomationDefinition).where(
-                AutomationDefinition.form_key == form_key, AutomationDefinition.active.is_(True)
-            )
-        )
-        known[form_key] = [(row, spec_of_row(row)) for row in rows]
-    return known[form_key]
+    """The active automations of a form (cached per automations stamp)."""
+    return [(row, spec_of_row(row)) for row in definitions.active_automations(session, form_key)]
 
 
 def _changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> frozenset[str]:

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from formflow.engine.state import InstanceState
 from formflow.services.flow_context import environment
-from formflow.storage.models import FlowInstance, FlowTask, Record, RecordAudit, RecordParticipant
+from formflow.storage.audit_log import append_audit
+from formflow.storage.models import FlowInstance, FlowTask, Record, RecordParticipant
+from formflow.storage.unit import unit_cache
 
 CC_UNREAD = "unread"
 CC_READ = "read"
@@ -52,14 +55,24 @@ class EffectScope:
 
 
 def add_participant(session: Session, record_id: int, user_id: int, reason: str) -> None:
-    """Let ``user_id`` read the record as a participant of its flow (idempotent)."""
-    found = session.scalar(
-        select(RecordParticipant.id).where(
-            RecordParticipant.record_id == record_id, RecordParticipant.user_id == user_id
-        )
+    """Let ``user_id`` read the record as a participant of its flow (idempotent).
+
+    One ``INSERT ... ON CONFLICT DO NOTHING`` on the unique (record, user) pair instead of a
+    look-up and an insert, remembered for the unit of work: adding a person again costs
+    nothing, and two transactions adding the same person at once cannot collide. A person
+    already taking part keeps their first reason.
+    """
+    added = unit_cache(session, "participants")
+    if (record_id, user_id) in added:
+        return
+    table: Any = RecordParticipant.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.connection().execute(  # no autoflush: the record and the person exist already
+        insert(table)
+        .values(record_id=record_id, user_id=user_id, reason=reason)
+        .on_conflict_do_nothing(index_elements=["record_id", "user_id"])
     )
-    if found is None:
-        session.add(RecordParticipant(record_id=record_id, user_id=user_id, reason=reason))
+    added[(record_id, user_id)] = True
 
 
 def audit(
@@ -71,15 +84,14 @@ def audit(
     changes: list[dict[str, Any]] | None = None,
 ) -> None:
     """One line in the record's audit trail (``flow:<action>``, ``status`` ...)."""
-    session.add(
-        RecordAudit(
-            record_id=record.id,
-            actor_id=actor_id,
-            action=action[:40],
-            changes=changes or [],
-            record_version=record.version,
-            comment=(comment or None) and comment[:2000],
-        )
+    append_audit(
+        session,
+        record_id=record.id,
+        actor_id=actor_id,
+        action=action[:40],
+        changes=changes or [],
+        record_version=record.version,
+        comment=(comment or None) and comment[:2000],
     )
 
 

@@ -40,8 +40,10 @@ from formflow.services import forms as form_service
 from formflow.services.evaluation import StoreResolver
 from formflow.services.forms import FormView
 from formflow.services.org import load_calendar, load_org_chart
+from formflow.storage import stamps
 from formflow.storage.models import FlowVersion, Record
 from formflow.storage.types import utcnow
+from formflow.storage.unit import unit_cache
 from formflow.workcalendar import WorkCalendar
 
 #: The org time zone when none is configured (``Settings.default_timezone``).
@@ -151,9 +153,8 @@ _SPECS_SIZE = 256
 
 
 def _unit(session: Session) -> dict[str, Any]:
-    """Lookups made once per unit of work (a session lives for one transaction)."""
-    cache: dict[str, Any] = session.info.setdefault("formflow.flows", {})
-    return cache
+    """Lookups made once per unit of work (one transaction of the session)."""
+    return unit_cache(session, "flows")
 
 
 def org_chart(session: Session) -> OrgChart:
@@ -202,23 +203,30 @@ def compiled_form_of(session: Session, record: Record) -> CompiledForm:
 def spec_of(session: Session, version_id: int) -> FlowSpec:
     """The compiled spec of a published flow version.
 
-    Parsed once per process: versions are immutable. The cache key includes the version's
-    creation time, so a process that outlives its database (tests, a re-created demo) never
-    mistakes a new version for an old one with the same id.
+    Parsed once per process: versions are immutable. The cache key includes the flows stamp
+    (or, in a database whose flows never changed since stamps were kept for them, the
+    version's creation time), so a process that outlives its database (tests, a re-created
+    demo) never mistakes a new version for an old one with the same id.
     """
     specs = _unit(session).setdefault("specs", {})
     if version_id in specs:
         known: FlowSpec = specs[version_id]
         return known
-    created = session.scalar(select(FlowVersion.created_at).where(FlowVersion.id == version_id))
-    if created is None:
-        raise NotFound(_("Flow version {id} not found.", id=version_id))
-    key = (version_id, created.isoformat())
+    stamp = stamps.current(session, stamps.FLOWS)
+    if stamp:  # every new flow version bumps the stamp: it tells databases apart
+        key = (version_id, stamp)
+    else:
+        created = session.scalar(select(FlowVersion.created_at).where(FlowVersion.id == version_id))
+        if created is None:
+            raise NotFound(_("Flow version {id} not found.", id=version_id))
+        key = (version_id, created.isoformat())
     found = _SPECS.get(key)
     if found is not None:
         _SPECS.move_to_end(key)
     else:
         stored = session.scalar(select(FlowVersion.spec).where(FlowVersion.id == version_id))
+        if stored is None and stamp:
+            raise NotFound(_("Flow version {id} not found.", id=version_id))
         found = FlowSpec.from_json(stored or {})
         _SPECS[key] = found
         while len(_SPECS) > _SPECS_SIZE:

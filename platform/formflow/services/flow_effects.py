@@ -53,11 +53,16 @@ def _task_row(session: Session, scope: EffectScope, key: str) -> FlowTask | None
     """The inbox row of a task; the open rows of the instance are read once per event."""
     if not scope._rows_loaded and scope.instance is not None:
         scope._rows_loaded = True
-        rows = session.scalars(
-            select(FlowTask).where(
-                FlowTask.instance_id == scope.instance.id, FlowTask.status == "open"
+        # No autoflush: rows created by this event are in scope._rows already, and flushing
+        # here would write the instance twice (its state now, its end a moment later).
+        with session.no_autoflush:
+            rows = list(
+                session.scalars(
+                    select(FlowTask).where(
+                        FlowTask.instance_id == scope.instance.id, FlowTask.status == "open"
+                    )
+                )
             )
-        )
         for loaded in rows:
             scope._rows.setdefault(loaded.task_key, loaded)
     row = scope._rows.get(key)

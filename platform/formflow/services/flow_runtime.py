@@ -16,10 +16,10 @@ requests cannot deadlock each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -41,8 +41,9 @@ from formflow.services.flow_context import (
 )
 from formflow.services.flow_effects import carry_out
 from formflow.services.forms import FormView
-from formflow.storage.claims import lock_row
-from formflow.storage.models import FlowDefinition, FlowInstance, FlowVersion, Record
+from formflow.storage import definitions
+from formflow.storage.claims import lock_one, lock_row
+from formflow.storage.models import FlowDefinition, FlowInstance, FlowTask, Record
 
 IN_PROGRESS = "in_progress"
 #: Instance statuses in which people still work on it.
@@ -78,10 +79,40 @@ def readable_instance(
         instance = found
         record = session.get(Record, instance.record_id)  # type: ignore[assignment]
     try:
-        remember_view(session, records.get_record(session, actor, record.id).form)
+        _check_readable(session, actor, record)
     except NotFound:
         raise NotFound(_("Request {id} not found.", id=instance_id)) from None
     return instance, record
+
+
+_INSTANCE_OF_TASK = select(FlowInstance).where(
+    FlowInstance.id
+    == select(FlowTask.instance_id).where(FlowTask.id == bindparam("task_id")).scalar_subquery()
+)
+
+
+def lock_task_instance(
+    session: Session, actor: Actor, task_id: int
+) -> tuple[FlowInstance, Record] | None:
+    """The instance of the task ``task_id`` and its record, locked, if ``actor`` may read
+    them; None when the task does not exist or is not theirs to see.
+
+    One statement finds and locks the instance (a task never moves to another instance), so
+    the task itself is read once, after the lock.
+    """
+    instance = lock_one(session, _INSTANCE_OF_TASK, {"task_id": task_id})
+    if instance is None:
+        return None
+    record = lock_record(session, instance.record_id)
+    try:
+        _check_readable(session, actor, record)
+    except NotFound:
+        return None
+    return instance, record
+
+
+def _check_readable(session: Session, actor: Actor, record: Record) -> None:
+    remember_view(session, records.get_record(session, actor, record.id).form)
 
 
 def _scope(
@@ -92,8 +123,9 @@ def _scope(
     state: InstanceState,
     old_state: InstanceState | None,
     actor_id: int | None,
+    open_rows: Iterable[FlowTask] | None = None,
 ) -> EffectScope:
-    return EffectScope(
+    scope = EffectScope(
         record=record,
         title=spec.title or spec.key,
         source=spec.key,
@@ -104,6 +136,10 @@ def _scope(
         state=state,
         old_state=old_state,
     )
+    if open_rows is not None:  # the caller read the open task rows already
+        scope._rows = {row.task_key: row for row in open_rows}
+        scope._rows_loaded = True
+    return scope
 
 
 # -- starting ---------------------------------------------------------------------------------
@@ -114,11 +150,7 @@ def start_on_submit(
     session: Session, actor: Actor, record: Record, view: FormView, form: CompiledForm
 ) -> None:
     """Start the flow bound to the record's form, if it has one (the submit hook)."""
-    flow = session.scalar(
-        select(FlowDefinition).where(
-            FlowDefinition.form_key == view.key, FlowDefinition.active.is_(True)
-        )
-    )
+    flow = definitions.active_flow(session, view.key)
     if flow is None:
         return
     options = take_submission()
@@ -177,11 +209,7 @@ def start_instance(
     actor_id: int | None = None,
 ) -> FlowInstance:
     """Start ``flow``'s current version for ``record``; carries out the first effects."""
-    version = session.scalar(
-        select(FlowVersion).where(
-            FlowVersion.flow_id == flow.id, FlowVersion.version == flow.current_version
-        )
-    )
+    version = definitions.flow_version(session, flow.id, flow.current_version)
     if version is None:
         raise NotFound(
             _("Flow {key} has no version {version}.", key=flow.key, version=flow.current_version)
@@ -234,8 +262,12 @@ def dispatch(
     action: str,
     comment: str | None = None,
     now: datetime | None = None,
+    open_rows: Iterable[FlowTask] | None = None,
 ) -> InstanceState:
     """Hand ``event`` to the engine and carry out what it says (the caller holds the lock).
+
+    ``open_rows`` are the instance's open task rows when the caller has read them (after
+    the lock), so they are not read again.
 
     Raises what the engine raises (TransitionNotAllowed 409, PermissionDenied 403) with
     nothing changed; :class:`Conflict` if the state changed underneath despite the lock.
@@ -248,7 +280,8 @@ def dispatch(
     instance.status = new.status
     instance.updated_at = ctx.now
     audit(session, record, actor_id, f"flow:{action}", comment)
-    carry_out(session, _scope(session, spec, instance, record, new, old, actor_id), effects)
+    scope = _scope(session, spec, instance, record, new, old, actor_id, open_rows)
+    carry_out(session, scope, effects)
     try:
         session.flush()
     except StaleDataError:

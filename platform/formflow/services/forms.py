@@ -30,7 +30,7 @@ from formflow.forms import diff_versions as diff_forms
 from formflow.i18n import _
 from formflow.services.actor import Actor
 from formflow.services.authz import DEFAULT_GRANTS, require_designer, validate_grants
-from formflow.storage import stamps
+from formflow.storage import definitions, stamps
 from formflow.storage.json_fields import FieldKind, ensure_field_index, ensure_unique_index
 from formflow.storage.models import Form, FormGrant, FormVersion, Record, RecordAudit
 from formflow.storage.types import utcnow
@@ -114,16 +114,10 @@ def compiled(session: Session, view: FormView) -> CompiledForm:
 
 def get_form(session: Session, key: str, version: int | None = None) -> FormView:
     """The form ``key`` at ``version`` (default: current). Any signed-in user may read it."""
-    form = session.scalar(select(Form).where(Form.key == key))
+    form = definitions.form_by_key(session, key)
     if form is None or (form.archived and version is None):
         raise NotFound(_("Form {key} not found.", key=key))
-    wanted = version or form.current_version
-    row = session.scalar(
-        select(FormVersion).where(FormVersion.form_id == form.id, FormVersion.version == wanted)
-    )
-    if row is None:
-        raise NotFound(_("Form {key} has no version {version}.", key=key, version=wanted))
-    return FormView(form, row)
+    return FormView(form, _version_row(session, form, version or form.current_version))
 
 
 def form_exists(session: Session, key: str) -> bool:
@@ -133,16 +127,14 @@ def form_exists(session: Session, key: str) -> bool:
 
 def get_form_by_id(session: Session, form_id: int, version: int | None = None) -> FormView:
     """The form with database id ``form_id`` (archived forms too: their records remain)."""
-    form = session.get(Form, form_id)
+    form = definitions.form_by_id(session, form_id)
     if form is None:
         raise NotFound(_("Form {key} not found.", key=form_id))
     return FormView(form, _version_row(session, form, version or form.current_version))
 
 
 def _version_row(session: Session, form: Form, version: int) -> FormVersion:
-    row = session.scalar(
-        select(FormVersion).where(FormVersion.form_id == form.id, FormVersion.version == version)
-    )
+    row = definitions.form_version(session, form.id, version)
     if row is None:
         raise NotFound(_("Form {key} has no version {version}.", key=form.key, version=version))
     return row

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from formflow.errors import NotFound
 from formflow.i18n import SUPPORTED_LOCALES, Msg, _
 from formflow.services.actor import Actor
+from formflow.services.org import load_org_chart
 from formflow.services.outbox import enqueue
-from formflow.storage.models import Notice, User
+from formflow.storage.models import Notice
 from formflow.storage.types import utcnow
 
 
@@ -35,10 +36,15 @@ def notify(
     email: bool = True,
     dedupe_key: str | None = None,
 ) -> list[Notice]:
-    """Notify users in-app (and by e-mail when they have an address)."""
+    """Notify users in-app (and by e-mail when they have an address).
+
+    The people are looked up in the org chart (cached per org stamp) and the notices are
+    written with the unit of work's next flush, together with everything else it writes.
+    """
     notices: list[Notice] = []
+    org = load_org_chart(session)
     for user_id in sorted(set(user_ids)):
-        user = session.get(User, user_id)
+        user = org.user(user_id)
         if user is None or not user.active:
             continue
         notice = Notice(
@@ -62,7 +68,6 @@ def notify(
                 },
                 dedupe_key=f"{dedupe_key}:{user_id}" if dedupe_key else None,
             )
-    session.flush()
     return notices
 
 

@@ -21,7 +21,7 @@ from formflow.i18n import SUPPORTED_LOCALES, _, normalize_locale
 from formflow.orgchart import DepartmentInfo, OrgChart, RoleAssignment, UserInfo
 from formflow.services.actor import Actor, PlatformRole
 from formflow.services.auth import end_all_sessions, hash_password, verify_password
-from formflow.storage import stamps
+from formflow.storage import definitions, stamps
 from formflow.storage.models import (
     Calendar,
     CalendarDay,
@@ -70,6 +70,8 @@ def bump_org_stamp(session: Session) -> None:
 
 def load_org_chart(session: Session) -> OrgChart:
     """The current org as a pure snapshot, rebuilt only when the org stamp changed."""
+    if stamps.has_pending_changes(session):
+        session.flush()  # pending changes of the org or calendars bump their stamp
     stamp = stamps.current(session, "org")
     if stamp and stamp in _CHART_CACHE:
         _CHART_CACHE.move_to_end(stamp)
@@ -466,7 +468,24 @@ def unassign_role(
 
 
 def load_calendar(session: Session, key: str = "default") -> WorkCalendar:
-    """The working-day calendar ``key`` (a plain Monday-Friday week when none is stored)."""
+    """The working-day calendar ``key`` (a plain Monday-Friday week when none is stored).
+
+    Read once per process and calendars stamp: every change of a calendar bumps it.
+    """
+    if stamps.has_pending_changes(session):
+        session.flush()  # pending changes of the org or calendars bump their stamp
+    stamp = definitions.cache_stamp(session, stamps.CALENDARS)
+    cache_key = ("calendar", key, stamp)
+    found = definitions.shared_get(cache_key) if stamp is not None else None
+    if found is None:
+        found = _read_calendar(session, key)
+        if stamp is not None:
+            definitions.shared_put(cache_key, found)
+    calendar: WorkCalendar = found
+    return calendar
+
+
+def _read_calendar(session: Session, key: str) -> WorkCalendar:
     calendar = session.scalar(select(Calendar).where(Calendar.key == key))
     if calendar is None:
         return WorkCalendar(key=key)

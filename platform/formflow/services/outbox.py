@@ -27,7 +27,11 @@ def enqueue(
     dedupe_key: str | None = None,
     due_at: datetime | None = None,
 ) -> OutboxMessage:
-    """Add a message to send after commit; returns the existing one for a known dedupe key."""
+    """Add a message to send after commit; returns the existing one for a known dedupe key.
+
+    The message is written with the unit of work's next flush (a later look-up of its dedupe
+    key flushes it first, as every query does).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
     if dedupe_key is not None:
@@ -40,5 +44,4 @@ def enqueue(
         kind=kind, payload=payload, dedupe_key=dedupe_key, due_at=due_at or utcnow()
     )
     session.add(message)
-    session.flush()
     return message

@@ -24,8 +24,9 @@ from formflow.forms import CompiledForm
 from formflow.i18n import _
 from formflow.services.actor import Actor
 from formflow.services.authz import can_read_record
+from formflow.services.org import load_org_chart
 from formflow.storage.json_fields import unique_index_names
-from formflow.storage.models import Department, Form, Record, SerialCounter, User
+from formflow.storage.models import Form, Record, SerialCounter
 
 
 def check_references(
@@ -38,20 +39,16 @@ def check_references(
     by_kind: dict[str, set[int]] = defaultdict(set)
     for ref in references:
         by_kind[ref.kind].add(ref.id)
-    active_users = (
-        set(
-            session.scalars(
-                select(User.id).where(User.id.in_(by_kind["user"]), User.active.is_(True))
-            )
-        )
-        if by_kind["user"]
-        else set()
-    )
-    departments = (
-        set(session.scalars(select(Department.id).where(Department.id.in_(by_kind["department"]))))
-        if by_kind["department"]
-        else set()
-    )
+    # People and departments come from the org chart (cached per org stamp), not a query.
+    org = load_org_chart(session) if by_kind["user"] or by_kind["department"] else None
+    active_users = {
+        ident
+        for ident in by_kind["user"]
+        if org is not None and (user := org.user(ident)) is not None and user.active
+    }
+    departments = {
+        ident for ident in by_kind["department"] if org is not None and ident in org.departments
+    }
     records: dict[int, tuple[Record, Form]] = {}
     if by_kind["record"]:
         rows = session.execute(
@@ -135,10 +132,13 @@ def assign_serials(
 
 
 def flush_checking_unique(session: Session, form_row: Form, form: CompiledForm) -> None:
-    """Flush; a unique-index violation becomes :class:`ConstraintViolated` on its fields."""
+    """Flush; a unique-index violation becomes :class:`ConstraintViolated` on its fields.
+
+    No savepoint: the error fails the caller's unit of work, and ``begin_nested`` would flush
+    the pending rows before its savepoint began anyway.
+    """
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:
         names = unique_index_names(form_row.id, form.unique_together)
         text = str(exc.orig)

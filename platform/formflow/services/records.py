@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +30,7 @@ from formflow.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from formflow.expr import EvalContext
 from formflow.forms import CompiledForm
 from formflow.i18n import _
 from formflow.services import attachments, flow_fields, ledgers, record_rules
@@ -41,8 +44,12 @@ from formflow.services.authz import (
 )
 from formflow.services.evaluation import eval_context
 from formflow.services.forms import FormView
+from formflow.storage.audit_log import append_audit
 from formflow.storage.models import Form, Record, RecordAudit
 from formflow.storage.types import utcnow
+
+#: Values a document may hold that nothing can change in place.
+_IMMUTABLE = (str, int, float, Decimal, type(None), date, time)
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -142,6 +149,21 @@ def _strip_system_fields(form: CompiledForm, data: Mapping[str, Any]) -> dict[st
     return {key: value for key, value in data.items() if key not in system}
 
 
+def _copy_document(value: Any) -> Any:
+    """A deep copy of a JSON document, which the write may then change freely.
+
+    The same as ``copy.deepcopy`` at a fraction of its cost: objects and arrays are copied,
+    immutable scalars shared, anything else deep-copied.
+    """
+    if type(value) is dict:
+        return {key: _copy_document(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_document(item) for item in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)
+
+
 def _prepare(
     session: Session,
     actor: Actor,
@@ -152,10 +174,11 @@ def _prepare(
     draft: bool,
     keep: Mapping[str, Any] | None = None,
     record_id: int | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], EvalContext]:
+    """The clean data of a write, and the evaluation context the write uses throughout."""
     if not isinstance(data, Mapping):
         raise InvalidInput(_("The record data must be a JSON object."))
-    payload = copy.deepcopy(_strip_system_fields(form, data))
+    payload = _copy_document(_strip_system_fields(form, data))
     for name, value in (keep or {}).items():
         payload[name] = value  # serials and rollups the record already has
     file_issues = attachments.bind_attachments(session, actor, form, payload, record_id)
@@ -167,7 +190,7 @@ def _prepare(
     issues.extend(record_rules.check_references(session, actor, form, clean))
     if issues:
         raise ValidationFailed(issues)
-    return clean
+    return clean, context
 
 
 def _label(form: CompiledForm, data: Mapping[str, Any]) -> str:
@@ -185,27 +208,25 @@ def _audit(
     new: Mapping[str, Any] | None,
     comment: str | None = None,
 ) -> None:
-    session.add(
-        RecordAudit(
-            record_id=record.id,
-            actor_id=actor.id,
-            action=action,
-            changes=diff_data(old, new),
-            record_version=record.version,
-            comment=comment,
-        )
+    append_audit(
+        session,
+        record_id=record.id,
+        actor_id=actor.id,
+        action=action,
+        changes=diff_data(old, new),
+        record_version=record.version,
+        comment=comment,
     )
 
 
 def _finish_submit(
-    session: Session, actor: Actor, view: FormView, form: CompiledForm, record: Record
+    session: Session, view: FormView, form: CompiledForm, record: Record, context: EvalContext
 ) -> None:
     """Serial numbers, status and the derived status for a record being submitted.
 
     Call it before the record is added to the session (or while it is already persistent):
     the serial counter query would otherwise autoflush a half-made record.
     """
-    context = eval_context(session, actor)
     data = dict(record.data)
     with session.no_autoflush:
         record_rules.assign_serials(session, view.form, form, data, context.today)
@@ -231,7 +252,7 @@ def create_record(
     form = form_service.compiled(session, view)
     if not actor.is_system:  # flows create records with every field; people do not
         flow_fields.refuse_initiator_values(form, data)
-    clean = _prepare(session, actor, view, form, data, draft=draft)
+    clean, context = _prepare(session, actor, view, form, data, draft=draft)
     now = utcnow()
     record = Record(
         form_id=view.form.id,
@@ -245,7 +266,7 @@ def create_record(
         label=_label(form, clean),
     )
     if not draft:
-        _finish_submit(session, actor, view, form, record)
+        _finish_submit(session, view, form, record, context)
     session.add(record)
     record_rules.flush_checking_unique(session, view.form, form)
     _audit(session, actor, record, "create" if draft else "submit", None, record.data)
@@ -324,7 +345,7 @@ def update_record(
         if form.fields[name].is_system and name in record.data and form.fields[name].formula is None
     }
     draft_after = is_draft and not submit
-    clean = _prepare(
+    clean, context = _prepare(
         session, actor, view, form, merged, draft=draft_after, keep=keep, record_id=record.id
     )
     old = dict(record.data)
@@ -333,9 +354,9 @@ def update_record(
     record.updated_at = utcnow()
     record.label = _label(form, clean)
     if submit:
-        _finish_submit(session, actor, view, form, record)
+        _finish_submit(session, view, form, record, context)
     elif not draft_after:
-        record.derived_status = form.derive_status(clean, eval_context(session, actor))
+        record.derived_status = form.derive_status(clean, context)
     record_rules.flush_checking_unique(session, view.form, form)
     _audit(session, actor, record, "submit" if submit else "update", old, record.data)
     _after_write(session, actor, view, form, old, record, submitted=submit)

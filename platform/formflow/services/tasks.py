@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from formflow.engine import InstanceState, MarkCcRead, Position, TaskAction, TaskVerb
@@ -30,7 +30,7 @@ from formflow.services import flow_fields, records
 from formflow.services.actor import Actor
 from formflow.services.effect_scope import CC_READ, CC_UNREAD
 from formflow.services.flow_context import compiled_form_of, environment, form_view, spec_of
-from formflow.services.flow_runtime import dispatch, readable_instance
+from formflow.services.flow_runtime import dispatch, lock_task_instance, readable_instance
 from formflow.services.step_access import StepAccess, access_for, checked_patch, visible_data
 from formflow.storage.models import FlowInstance, FlowTask, Record
 
@@ -66,23 +66,41 @@ class TaskRequest:
     position: str = Position.ALONGSIDE.value
 
 
-def _task_row(session: Session, task_id: int) -> FlowTask:
-    row = session.get(FlowTask, task_id, populate_existing=True)
+_TASK_AND_OPEN_ROWS = select(FlowTask).where(
+    FlowTask.instance_id == bindparam("instance_id"),
+    or_(FlowTask.id == bindparam("task_id"), FlowTask.status == "open"),
+)
+
+
+@dataclass(frozen=True)
+class _Locked:
+    """A task as it is after its instance was locked, with the instance's open task rows."""
+
+    row: FlowTask
+    instance: FlowInstance
+    record: Record
+    open_rows: tuple[FlowTask, ...]
+
+
+def _locked(session: Session, actor: Actor, task_id: int) -> _Locked:
+    """The task's instance (locked) and record, the task as it is after the lock, and the
+    instance's open task rows (read in the same statement: the engine's effects need them)."""
+    found = lock_task_instance(session, actor, task_id)
+    if found is None:
+        raise NotFound(_("Task {id} not found.", id=task_id))
+    instance, record = found
+    rows = list(
+        session.scalars(
+            _TASK_AND_OPEN_ROWS,
+            {"instance_id": instance.id, "task_id": task_id},
+            execution_options={"populate_existing": True},
+        )
+    )
+    row = next((candidate for candidate in rows if candidate.id == task_id), None)
     if row is None:
         raise NotFound(_("Task {id} not found.", id=task_id))
-    return row
-
-
-def _locked(session: Session, actor: Actor, task_id: int) -> tuple[FlowTask, FlowInstance, Record]:
-    """The task's instance (locked) and record, and the task as it is after the lock."""
-    first = session.get(FlowTask, task_id)
-    if first is None:
-        raise NotFound(_("Task {id} not found.", id=task_id))
-    try:
-        instance, record = readable_instance(session, actor, first.instance_id, lock=True)
-    except NotFound:
-        raise NotFound(_("Task {id} not found.", id=task_id)) from None
-    return _task_row(session, task_id), instance, record
+    open_rows = tuple(candidate for candidate in rows if candidate.status == "open")
+    return _Locked(row, instance, record, open_rows)
 
 
 def step_access(
@@ -103,7 +121,8 @@ def act_on_task(session: Session, actor: Actor, task_id: int, request: TaskReque
                 actions=", ".join(ACTIONS),
             )
         )
-    row, instance, record = _locked(session, actor, task_id)
+    locked = _locked(session, actor, task_id)
+    row, instance, record = locked.row, locked.instance, locked.record
     if request.action == "read":
         return _mark_read(session, actor, row, instance, record)
     if row.kind == "cc":
@@ -145,6 +164,7 @@ def act_on_task(session: Session, actor: Actor, task_id: int, request: TaskReque
         actor_id=actor.id,
         action=action,
         comment=request.comment,
+        open_rows=locked.open_rows,
     )
     return instance
 

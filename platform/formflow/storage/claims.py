@@ -16,10 +16,12 @@ transaction, and that transaction re-checks the mark under a row lock (see :func
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
@@ -60,7 +62,31 @@ def claim(
 def lock_row(session: Session, model: type[Any], row_id: int) -> Any:
     """Load one row for update (a row lock on PostgreSQL; SQLite's write transaction already
     excludes other writers). Returns None if it is gone."""
-    query = select(model).where(model.id == row_id).execution_options(populate_existing=True)
+    query = _BY_ID.get(model)
+    if query is None:
+        query = _BY_ID[model] = select(model).where(model.id == bindparam("row_id"))
+    return lock_one(session, query, {"row_id": row_id})
+
+
+def lock_row_where(session: Session, model: type[Any], condition: ColumnElement[bool]) -> Any:
+    """Load the one row of ``model`` that meets ``condition`` for update (see :func:`lock_row`)."""
+    return lock_one(session, select(model).where(condition))
+
+
+def lock_one(session: Session, query: Select[Any], params: Mapping[str, Any] | None = None) -> Any:
+    """The first row of ``query`` (a select of one model), freshly read and locked for update
+    (see :func:`lock_row`). Build ``query`` once with bound parameters and pass their values in
+    ``params``: building a statement costs more than running it on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query)
+        locking = _LOCKING.get(query)
+        if locking is None:
+            entity = query.column_descriptions[0]["entity"]
+            locking = _LOCKING[query] = query.with_for_update(of=entity)
+        query = locking
+    return session.scalars(query, params, execution_options=_FRESH).first()
+
+
+_FRESH = {"populate_existing": True}
+_BY_ID: dict[type[Any], Select[Any]] = {}
+#: The ``FOR UPDATE`` form of each prepared query (statements hash by identity).
+_LOCKING: WeakKeyDictionary[Select[Any], Select[Any]] = WeakKeyDictionary()

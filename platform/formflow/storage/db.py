@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from formflow.errors import ConfigurationError
 from formflow.i18n import _
+from formflow.storage import stamps as _stamps  # noqa: F401 - registers the stamp watcher
 from formflow.storage.expr_sql.sqlite_functions import install_sqlite_functions
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
