@@ -7,10 +7,15 @@ computed when the request is submitted; it decides the route.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from oakit import Office, leave
+
+from formflow.services import org
 
 #: (start, end, half_day, leave_type, days), each worked out by hand on the 2026 calendar.
 DAYS = [
@@ -83,3 +88,43 @@ def test_a_sick_leave_over_two_days_needs_a_certificate(office: Office) -> None:
     assert record["data"]["attachments"][0]["id"] == certificate["id"]
     two_days = leave("2026-12-03", "2026-12-04", leave_type="sick")
     assert office.submit("zhang.wei", "leave_request", two_days)["data"]["days"] == 2
+
+
+HALF = {"none": (0, 0), "start_afternoon": (1, 0), "end_morning": (0, 1), "both": (1, 1)}
+
+
+@hypothesis.settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    start=st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)),
+    length=st.integers(min_value=0, max_value=40),
+    half_day=st.sampled_from(sorted(HALF)),
+    maternity=st.booleans(),
+)
+def test_the_days_of_any_leave_are_the_org_calendars_working_days_less_its_half_days(
+    office: Office, start: date, length: int, half_day: str, maternity: bool
+) -> None:
+    end = start + timedelta(days=length)
+    with office.database.session() as session:
+        calendar = org.load_calendar(session)
+    if maternity:
+        expected = Decimal(length + 1)
+    else:
+        first, last = HALF[half_day]
+        expected = (
+            calendar.workdays_between(start, end)
+            - Decimal("0.5") * first * calendar.is_workday(start)
+            - Decimal("0.5") * last * calendar.is_workday(end)
+        )
+    data = leave(
+        start.isoformat(),
+        end.isoformat(),
+        half_day=half_day,
+        leave_type="maternity" if maternity else "annual",
+    )
+    response = office["zhang.wei"].post("/api/forms/oa.leave_request/validate", {"data": data})
+    assert response.status_code == 200, response.payload
+    assert response.payload["data"]["days"] == expected
