@@ -276,7 +276,7 @@ def contract(
         "our_company": "示例科技有限公司",
         "counterparty_kind": "company",
         "counterparty_name": "上海洁美物业服务有限公司",
-        "counterparty_credit_code": "91310115MA1K4ABC1X",
+        "counterparty_credit_code": "91310115MA1K4ABC18",
         "amount": Decimal(amount),
         "currency": currency,
         "start_date": "2027-01-01",
