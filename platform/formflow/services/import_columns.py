@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from formflow.forms import CompiledForm, FieldSpec
 from formflow.i18n import SUPPORTED_LOCALES, Msg, _, pick
 from formflow.services.exports import column_letter
-from formflow.services.list_views import SYSTEM_COLUMNS
+from formflow.services.list_views import SYSTEM_COLUMNS, field_order
 from formflow.services.sheet_cells import NOT_IMPORTABLE
 
 #: At most this many problems are listed; the count says how many there are in all.
@@ -72,11 +72,13 @@ class ImportReport:
 
 
 def importable_fields(form: CompiledForm) -> list[FieldSpec]:
-    """The fields an import fills in: every top-level field a person enters, except files,
-    places and tables."""
+    """The fields an import fills in, required ones first: every top-level field a person
+    enters, except files, places and tables."""
+    fields = [form.fields[name] for name in field_order(form)]
+    required = [spec for spec in fields if spec.required]
     return [
         spec
-        for spec in form.fields.values()
+        for spec in [*required, *(spec for spec in fields if not spec.required)]
         if not spec.is_system and spec.type_name not in NOT_IMPORTABLE
     ]
 

@@ -119,11 +119,27 @@ class TablePage:
 # -- columns --------------------------------------------------------------------------------
 
 
+def field_order(form: CompiledForm) -> list[str]:
+    """The form's top-level fields in the order people see them: the field naming a record
+    first, then the order of the form's layout, then any field the layout leaves out.
+
+    (A schema's ``properties`` are an object, whose key order a database may not keep; the
+    layout's sections are lists.)"""
+    names: list[str] = []
+    display = form.display_field
+    if display and display in form.fields:
+        names.append(display)
+    for section in form.ui.sections:
+        names.extend(name for name in section.fields if name in form.fields and name not in names)
+    names.extend(name for name in form.fields if name not in names)
+    return names
+
+
 def available_columns(form: CompiledForm) -> list[Column]:
     """Every column a list of ``form`` may show, fields first, then the record's facts."""
     columns = [
-        Column(name, spec=spec, sort=name if _is_sortable(form, name) else None)
-        for name, spec in form.fields.items()
+        Column(name, spec=form.fields[name], sort=name if _is_sortable(form, name) else None)
+        for name in field_order(form)
     ]
     columns.extend(
         Column(key, heading, sort=sort) for key, (heading, sort) in SYSTEM_COLUMNS.items()
@@ -137,11 +153,12 @@ def _is_sortable(form: CompiledForm, name: str) -> bool:
 
 
 def default_columns(form: CompiledForm) -> tuple[str, ...]:
-    """The columns of a list nobody configured: the number, the first few simple fields, the
-    status and the last change."""
-    simple = [name for name, spec in form.fields.items() if spec.type_name not in _BULKY][
-        :DEFAULT_FIELD_COLUMNS
-    ]
+    """The columns of a list nobody configured: the number, the first few simple fields (the
+    required ones before the others), the status and the last change."""
+    order = [name for name in field_order(form) if form.fields[name].type_name not in _BULKY]
+    required = [name for name in order if form.fields[name].required]
+    simple = [*required, *(name for name in order if name not in required)]
+    simple = simple[:DEFAULT_FIELD_COLUMNS]
     return ("@id", *simple, "@status", "@updated_at")
 
 

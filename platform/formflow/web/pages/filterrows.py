@@ -22,6 +22,7 @@ from formflow.expr.nodes import Binary, Boolean, Call, Name, Node, Null, Number,
 from formflow.forms import CompiledForm, FieldSpec
 from formflow.i18n import Msg, _, pick
 from formflow.orgchart import OrgChart
+from formflow.services.list_views import field_order
 
 #: Field type -> the builder's kind of value.
 _KINDS: dict[str, str] = {
@@ -97,7 +98,8 @@ def builder_kind(spec: FieldSpec) -> str | None:
 def builder_fields(form: CompiledForm, locale: str) -> list[dict[str, Any]]:
     """The fields the builder offers, for the page script: name, label, kind, options."""
     out = []
-    for name, spec in form.fields.items():
+    for name in field_order(form):
+        spec = form.fields[name]
         kind = builder_kind(spec)
         if kind is None:
             continue
