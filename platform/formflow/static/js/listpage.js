@@ -158,7 +158,7 @@ function render() {
     box.append(note, again);
     return;
   }
-  const join = element("div", { class: "choices segmented", role: "radiogroup" });
+  const join = element("div", { class: "choices segmented", role: "radiogroup", "aria-label": words.combine });
   for (const [wanted, label] of [["and", words.all], ["or", words.any]]) {
     const choice = element("label", { class: "choice" });
     const radio = element("input", { type: "radio", name: `join-${counter}`, value: wanted });
@@ -171,7 +171,7 @@ function render() {
     join.append(choice);
   }
   if (state.rows.length > 1) box.append(join);
-  const list = element("ol", { class: "filter-rows" });
+  const list = element("ol", { class: "filter-rows", "aria-label": words.conditions });
   state.rows.forEach((row, index) => list.append(renderRow(row, index)));
   box.append(list);
   const add = element("button", { type: "button", "data-add": "" }, `+ ${words.add}`);

@@ -250,5 +250,7 @@ def _builder_messages(locale: str) -> dict[str, str]:
             "start again with the builder."
         ),
         "start_over": _("Start again with the builder"),
+        "combine": _("How the conditions combine"),
+        "conditions": _("Conditions of the filter"),
     }
     return {key: word.render(locale) for key, word in words.items()}
