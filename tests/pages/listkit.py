@@ -158,6 +158,16 @@ flow strict_flow "严格审批" on strict {
   }
 }
 """
+#: A request whose step requires a field of its own (no batch approval while it is empty).
+REQUIRING_FLOW = """
+flow noted_flow "备注审批" on noted {
+  step manager "主管审批" {
+    approve by manager(initiator)
+    edit approval_note
+    require approval_note
+  }
+}
+"""
 
 
 def make_company(database: Database, make_user: Any) -> dict[str, int]:

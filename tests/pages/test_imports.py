@@ -404,3 +404,14 @@ def test_the_report_shows_what_the_file_says_as_text(claim_form: None, browser_f
     assert evil not in page and "<b>claims</b>" not in page
     assert "“&lt;img src=x onerror=alert(1)&gt;” is not a number." in page
     assert "No field of this form is called “&lt;img src=x onerror=alert(1)&gt;”" in page
+
+
+def test_fields_only_the_flow_fills_in_are_not_in_the_template(
+    make_form: Any, make_user: Any, browser_for: Any
+) -> None:
+    schema = json.loads(json.dumps(CLAIM))
+    schema["x-flow-only"] = ["note"]
+    make_form("claim", schema, title="Claims", grants=GRANTS)
+    make_user("li.na")
+    headings = xlsx_rows(browser_for("li.na").get("/forms/claim/import/template").get_data())[0]
+    assert "Title" in headings and "Note" not in headings

@@ -14,6 +14,7 @@ import pytest
 from listkit import (
     REQUEST,
     REQUEST_FLOW,
+    REQUIRING_FLOW,
     STRICT_FLOW,
     found,
     make_company,
@@ -251,16 +252,19 @@ def test_batch_approve_approves_the_chosen_tasks(
     assert "2 task(s) approved." in text_of(manager.get("/inbox"))
 
 
+@pytest.mark.parametrize(("form", "flow"), [("strict", STRICT_FLOW), ("noted", REQUIRING_FLOW)])
 def test_a_step_with_a_required_field_to_fill_in_is_not_approved_in_a_batch(
     company: dict[str, int],
     browser_for: Any,
     make_record: Any,
     make_form: Any,
     database: Database,
+    form: str,
+    flow: str,
 ) -> None:
-    make_form("strict", REQUEST, title="Strict")
-    publish_flow(database, STRICT_FLOW)
-    record_id = make_record("zhang", "strict", {"title": "Needs care", "amount": Decimal(5)})
+    make_form(form, REQUEST, title="Strict")
+    publish_flow(database, flow)
+    record_id = make_record("zhang", form, {"title": "Needs care", "amount": Decimal(5)})
     task_id = open_task_of(database, "li", record_id)
     manager = browser_for("li")
     assert f'name="task" value="{task_id}"' not in main_of(manager.get("/inbox"))

@@ -73,8 +73,10 @@ class ImportReport:
 
 def importable_fields(form: CompiledForm) -> list[FieldSpec]:
     """The fields an import fills in, required ones first: every top-level field a person
-    enters, except files, places and tables."""
-    fields = [form.fields[name] for name in field_order(form)]
+    enters when submitting, except files, places and tables (and fields only the flow
+    fills in)."""
+    flow_only = set(form.flow_only)  # filled in by the flow, never by whoever submits
+    fields = [form.fields[name] for name in field_order(form) if name not in flow_only]
     required = [spec for spec in fields if spec.required]
     return [
         spec

@@ -21,8 +21,8 @@ from werkzeug.wrappers import Response
 
 from formflow.errors import FormflowError, TransitionNotAllowed
 from formflow.i18n import Msg, _, pick
+from formflow.services import flow_fields, flows, inbox, instance_views, tasks
 from formflow.services import forms as form_service
-from formflow.services import inbox, instance_views, tasks
 from formflow.services.flow_context import flow_environment
 from formflow.services.tasks import TaskRequest
 from formflow.web.pages.display import DisplayContext, format_timestamp
@@ -156,13 +156,27 @@ def search(
 
 def _batchable(call: PageCall, task_id: int, required: Mapping[str, frozenset[str]]) -> bool:
     """True when the task can be approved from the list: an approval whose step gives its
-    approver no required field to fill in."""
+    approver no required field to fill in (a required field of the form it makes editable,
+    or a field the step itself requires that is still empty)."""
     described = tasks.describe_task(call.session, call.user, task_id)
     if "approve" not in described["actions"] or described["task"]["kind"] != "approve":
         return False
     form = described["record"]["form"]
     needed = required.get(form, frozenset())
-    return not (set(described["permissions"]["editable"]) & needed)
+    if set(described["permissions"]["editable"]) & needed:
+        return False
+    # A step may also require fields of its own (``require``) that are still empty.
+    request_of = instance_views.describe_instance(
+        call.session, call.user, described["instance"]["id"], call.locale
+    )
+    flow = flows.get_flow(call.session, request_of["flow"]["key"], request_of["flow"]["version"])
+    node = flow.spec.nodes.get(described["task"]["step"])
+    if node is None or not node.required:
+        return True
+    current = form_service.get_form(call.session, form)
+    compiled = form_service.compiled(call.session, current)
+    data = described["record"]["data"]
+    return not flow_fields.missing_step_fields(compiled, node.required, data)
 
 
 def _required_fields(call: PageCall) -> dict[str, frozenset[str]]:
