@@ -27,6 +27,7 @@ from formflow.commands.base import Context
 def cli(ctx: click.Context, database_url: str | None, instance: str | None) -> None:
     """Formflow: forms, approval flows and OA/CRM/HR/ERP packs on one runtime."""
     ctx.obj = Context(database_url, instance)
+    ctx.call_on_close(ctx.obj.close)
 
 
 for module in (admin, serve, bench, packs, worker, forms):

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from packkit import LEAVE_FORM, MANIFEST, write_pack
 
-from formflow.errors import Conflict, DefinitionInvalid
+from formflow.errors import Conflict, DefinitionInvalid, ValidationFailed
 from formflow.packs import read_pack
-from formflow.services import forms, org, packs
+from formflow.services import flows, forms, org, packs
 from formflow.services.actor import SYSTEM
 from formflow.storage.db import Database
 from harness import Caller
@@ -124,3 +124,27 @@ def test_the_api_lists_packs_and_refuses_non_admins(api_as: Any, admin_api: Call
     assert all(item["status"] in {"available", "installed", "archived"} for item in listing.payload)
     missing = admin_api.post("/api/packs", {"name": "nosuchpack"})
     assert missing.status_code == 404
+
+
+def test_settings_are_checked_and_changing_them_republishes_the_flows(
+    database: Database, tmp_path: Path, admin_api: Caller
+) -> None:
+    folder = write_pack(tmp_path)
+    with pytest.raises(ValidationFailed) as caught:
+        _install(database, folder, settings={"lnog": 5})
+    assert caught.value.issues[0].code == "unknown_setting"
+    _install(database, folder, settings={"long": 5})
+    with database.session() as session:
+        assert flows.get_flow(session, "tiny.leave").version.settings == {"long": 5}
+    wrong = admin_api.patch("/api/packs/tiny/settings", {"settings": {"long": "five"}})
+    assert wrong.status_code == 422, wrong.payload
+    assert wrong.payload["errors"][0]["path"] == "$.settings.long"
+    changed = admin_api.patch("/api/packs/tiny/settings", {"settings": {"long": 1}})
+    assert changed.status_code == 200, changed.payload
+    assert changed.payload == {"settings": {"long": 1}}
+    with database.session() as session:
+        view = flows.get_flow(session, "tiny.leave")
+        assert (view.version.version, view.version.settings) == (2, {"long": 1})
+    info = admin_api.get("/api/packs/tiny").payload
+    assert info["settings"] == {"long": 1}
+    assert info["settings_spec"]["long"]["default"] == 3

@@ -58,6 +58,12 @@ class Context:
         wanted = os.environ.get("FORMFLOW_LANG") or os.environ.get("LANG") or "en"
         return normalize_locale(wanted) if wanted.lower().startswith("zh") else "en"
 
+    def close(self) -> None:
+        """Close the database's connections (called when the command ends)."""
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
         with self.database.session(write=write) as session:

@@ -93,4 +93,30 @@ def remove_pack_flows(session: Session, actor: Actor, name: str, purge: bool) ->
     session.flush()
 
 
-register_flow_installer(install_pack_flows, remove_pack_flows)
+def reconfigure_pack_flows(
+    session: Session, actor: Actor, name: str, settings: Mapping[str, Any]
+) -> None:
+    """Publish a new version of every flow (and the automations) of pack ``name`` with
+    ``settings``, from the sources they run now."""
+    for flow in session.scalars(select(FlowDefinition).where(FlowDefinition.pack == name)):
+        current = flows.get_flow(session, flow.key)
+        if (current.version.settings or {}) != dict(settings):
+            flows.publish_version(
+                session,
+                actor,
+                flow.key,
+                source=current.version.source,
+                settings=settings,
+                note=f"pack {name}: settings changed",
+            )
+    sources = {
+        row.source
+        for row in session.scalars(
+            select(AutomationDefinition).where(AutomationDefinition.pack == name)
+        )
+    }
+    for source in sorted(sources):
+        automations.publish_automations(session, actor, source=source, settings=settings, pack=name)
+
+
+register_flow_installer(install_pack_flows, remove_pack_flows, reconfigure_pack_flows)

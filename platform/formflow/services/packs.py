@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from formflow.errors import Conflict, DefinitionInvalid, Issue, NotFound
+from formflow.errors import Conflict, DefinitionInvalid, Issue, NotFound, ValidationFailed
 from formflow.i18n import _
 from formflow.packs.library import available_packs
 from formflow.packs.lint import has_errors, lint_pack
@@ -38,9 +39,93 @@ FlowRemover = Callable[[Session, Actor, str, bool], None]
 _flow_removers: list[FlowRemover] = []
 
 
-def register_flow_installer(installer: FlowInstaller, remover: FlowRemover) -> None:
+#: Re-publishes the flows of an installed pack with new settings: ``(session, actor, name,
+#: settings)``.
+FlowReconfigurer = Callable[[Session, Actor, str, Mapping[str, Any]], None]
+_flow_reconfigurers: list[FlowReconfigurer] = []
+
+
+def register_flow_installer(
+    installer: FlowInstaller, remover: FlowRemover, reconfigurer: FlowReconfigurer
+) -> None:
     _flow_installers.append(installer)
     _flow_removers.append(remover)
+    _flow_reconfigurers.append(reconfigurer)
+
+
+def check_settings(spec: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` checked against a pack's ``settings.json``: known names, the default's type.
+
+    Raises :class:`ValidationFailed` with one issue per bad setting (a misspelt name would
+    otherwise be stored and silently do nothing).
+    """
+    known = spec if isinstance(spec, Mapping) else {}
+    issues: list[Issue] = []
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        setting = known.get(name)
+        if not isinstance(setting, Mapping):
+            issues.append(
+                Issue(
+                    f"$.settings.{name}",
+                    _(
+                        "The pack has no setting {name}; its settings are: {known}.",
+                        name=name,
+                        known=", ".join(sorted(known)) or "-",
+                    ),
+                    "unknown_setting",
+                )
+            )
+            continue
+        default = setting.get("default")
+        if not _same_kind(default, value):
+            issues.append(
+                Issue(
+                    f"$.settings.{name}",
+                    _(
+                        "The setting {name} takes a value like {example!r}, not {value!r}.",
+                        name=name,
+                        example=default,
+                        value=value,
+                    ),
+                    "setting_type",
+                )
+            )
+            continue
+        clean[name] = value
+    if issues:
+        raise ValidationFailed(issues)
+    return clean
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float | Decimal):
+        return isinstance(value, int | float | Decimal)
+    return isinstance(value, type(default)) if default is not None else True
+
+
+def update_settings(
+    session: Session, actor: Actor, name: str, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Change settings of an installed pack; its flows get a new version with them.
+
+    Requests already running keep the values they started with (the engine snapshots them).
+    """
+    require_admin(actor)
+    row = installed_pack(session, name)
+    if row.status != "installed":
+        raise Conflict(_("The pack {name} is archived; install it again first.", name=name))
+    changed = check_settings((row.manifest or {}).get("settings_spec"), values)
+    merged = {**(row.settings or {}), **changed}
+    for reconfigure in _flow_reconfigurers:
+        reconfigure(session, actor, name, merged)
+    row.settings = merged
+    row.updated_at = utcnow()
+    session.flush()
+    stamps.bump(session, "packs")
+    return merged
 
 
 @dataclass(frozen=True)
@@ -149,6 +234,8 @@ def install_pack(
     existing = _installed(session, manifest.name)
     if existing is not None and existing.status == "installed":
         if existing.version == manifest.version:
+            if settings:  # installed already: giving settings changes them
+                update_settings(session, actor, manifest.name, settings)
             return []
         raise Conflict(
             _(
@@ -180,10 +267,11 @@ def install_pack(
     _check_conflicts(session, source)
     for role in source.roles.value if source.roles is not None else []:
         org.ensure_role(session, actor, role["key"], role["name"], pack=manifest.name)
+    spec = source.settings.value if source.settings is not None else {}
     values = {
         **source.setting_defaults(),
         **(existing.settings if existing else {}),
-        **dict(settings or {}),
+        **check_settings(spec, dict(settings or {})),
     }
     for _file, definition in source.form_values():
         _install_form(session, actor, manifest.name, definition)

@@ -67,6 +67,39 @@ def register(api: Api) -> None:
 
     @api.operation(
         "GET",
+        "/packs/<name>",
+        summary="An installed pack: version, status and settings",
+        tag="packs",
+        response=schemas.PackInstalledOut,
+        errors=(404,),
+    )
+    def get_pack(call: ApiCall, name: str) -> Any:
+        row = packs.installed_pack(call.session, name)
+        return {
+            "name": row.name,
+            "version": row.version,
+            "status": row.status,
+            "settings": row.settings or {},
+            "settings_spec": (row.manifest or {}).get("settings_spec", {}),
+        }
+
+    @api.operation(
+        "PATCH",
+        "/packs/<name>/settings",
+        summary="Change settings of an installed pack (admin)",
+        tag="packs",
+        body=schemas.PackSettings,
+        response=schemas.PackSettings,
+        errors=(403, 404, 409),
+        description="Thresholds and other parameters of the pack's flows and formulas. The "
+        "flows get a new version; requests already running keep the values they started with.",
+    )
+    def update_pack_settings(call: ApiCall, name: str) -> Any:
+        settings = packs.update_settings(call.session, call.actor, name, call.body["settings"])
+        return {"settings": settings}
+
+    @api.operation(
+        "GET",
         "/packs/<name>/impact",
         summary="What uninstalling would touch",
         tag="packs",

@@ -160,9 +160,7 @@ class ListQuery(Strict):
 
 class UserListQuery(ListQuery):
     q = fields.String(load_default="", validate=validate.Length(max=100))
-    department_id = fields.Integer(
-        load_default=None, validate=validate.Range(min=1, max=MAX_ID)
-    )
+    department_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     include_inactive = fields.Boolean(load_default=False)
 
 
@@ -451,3 +449,17 @@ class PackImpact(Schema):
     pack = fields.String(required=True)
     records = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     total = fields.Integer(required=True)
+
+
+class PackSettings(Strict):
+    settings = fields.Dict(required=True, metadata={"description": "setting name -> value"})
+
+
+class PackInstalledOut(Schema):
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+    status = fields.String(required=True)
+    settings = fields.Dict(required=True)
+    settings_spec = fields.Dict(
+        required=True, metadata={"description": "the pack's settings.json: default and label"}
+    )
