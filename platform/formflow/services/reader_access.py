@@ -14,6 +14,8 @@ caller; nothing else decides.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,23 @@ def is_reader(session: Session, actor: Actor, form: Form, record: Record) -> boo
         .limit(1)
     )
     return matched is not None and form_has_readers(session, form)
+
+
+def reader_ids(session: Session, actor: Actor, form: Form, record_ids: Sequence[int]) -> set[int]:
+    """Which of ``record_ids`` (of ``form``) name ``actor`` among their readers."""
+    principals = actor_principals(session, actor)
+    if not principals or not record_ids or not form_has_readers(session, form):
+        return set()
+    return set(
+        session.scalars(
+            select(RecordReader.record_id)
+            .where(
+                RecordReader.record_id.in_(list(record_ids)),
+                RecordReader.principal.in_(principals),
+            )
+            .distinct()
+        )
+    )
 
 
 def readers_clause(session: Session, actor: Actor, form: Form) -> ColumnElement[bool] | None:
