@@ -276,3 +276,16 @@ def test_removing_x_readers_from_the_form_revokes_what_it_granted(notices: Any) 
     response = notices.admin.put("/api/forms/notice", {"title": "notice", "schema": schema})
     assert response.status_code == 200, response.payload
     assert notices.callers["stranger"].get(f"/api/records/{record['id']}").status_code == 404
+
+
+def test_a_list_shows_own_records_whole_and_others_without_their_hidden_fields(
+    claims: Any,
+) -> None:
+    theirs = _claim(claims).payload["id"]
+    body = {"title": "我的", "amount": 100, "bank_account": "6222111122223333"}
+    mine = claims.callers["li"].post("/api/forms/claim/records", {"data": body}).payload["id"]
+    page = claims.callers["li"].get("/api/forms/claim/records?sort=id").payload
+    shown = {item["id"]: item["data"] for item in page["items"]}
+    assert set(shown) == {theirs, mine}
+    assert "bank_account" not in shown[theirs]
+    assert shown[mine]["bank_account"] == "6222111122223333"
