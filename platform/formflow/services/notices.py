@@ -7,8 +7,9 @@ A notice is written in the same transaction as the change that caused it, in bot
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from formflow.errors import NotFound
@@ -18,6 +19,9 @@ from formflow.services.org import load_org_chart
 from formflow.services.outbox import enqueue
 from formflow.storage.models import Notice
 from formflow.storage.types import utcnow
+
+_TABLE: Any = Notice.__table__
+_INSERT = insert(_TABLE)
 
 
 def _both(message: Msg) -> dict[str, str]:
@@ -35,28 +39,33 @@ def notify(
     record_id: int | None = None,
     email: bool = True,
     dedupe_key: str | None = None,
-) -> list[Notice]:
-    """Notify users in-app (and by e-mail when they have an address).
+) -> int:
+    """Notify users in-app (and by e-mail when they have an address); returns how many
+    people were notified (deactivated and unknown users are skipped).
 
-    The people are looked up in the org chart (cached per org stamp) and the notices are
-    written with the unit of work's next flush, together with everything else it writes.
+    The people are looked up in the org chart (cached per org stamp), and every notice of
+    the call is written with one ``INSERT`` at once (the record it links to, if any, must be
+    in the database already; the services flush it before they notify).
     """
-    notices: list[Notice] = []
     org = load_org_chart(session)
+    titles, bodies, now = _both(title), _both(body), utcnow()
+    rows: list[dict[str, Any]] = []
     for user_id in sorted(set(user_ids)):
         user = org.user(user_id)
         if user is None or not user.active:
             continue
-        notice = Notice(
-            user_id=user_id,
-            kind=kind,
-            title=_both(title),
-            body=_both(body),
-            link=link,
-            record_id=record_id,
+        rows.append(
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "title": titles,
+                "body": bodies,
+                "link": link,
+                "record_id": record_id,
+                "created_at": now,
+                "read_at": None,
+            }
         )
-        session.add(notice)
-        notices.append(notice)
         if email and user.email:
             enqueue(
                 session,
@@ -68,7 +77,9 @@ def notify(
                 },
                 dedupe_key=f"{dedupe_key}:{user_id}" if dedupe_key else None,
             )
-    return notices
+    if rows:
+        session.connection().execute(_INSERT, rows)
+    return len(rows)
 
 
 def list_notices(
