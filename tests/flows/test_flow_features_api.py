@@ -289,3 +289,43 @@ def test_a_list_shows_own_records_whole_and_others_without_their_hidden_fields(
     assert set(shown) == {theirs, mine}
     assert "bank_account" not in shown[theirs]
     assert shown[mine]["bank_account"] == "6222111122223333"
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "titles"),
+    [
+        ("{li} in readers", ["a", "c"]),
+        ("contains(readers, {sun})", ["b", "c"]),
+        ("is_empty(readers)", ["d"]),
+        ("len(readers) = 2", ["c"]),
+        ("{sales} in depts", ["a"]),
+    ],
+)
+def test_lists_filter_on_people_and_departments_picked_in_a_field(
+    world: Any, filter_text: str, titles: list[str]
+) -> None:
+    _form(
+        world,
+        "memo",
+        {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "readers": {"x-type": "users"},
+                "depts": {"x-type": "departments"},
+            },
+            "x-display": "title",
+        },
+    )
+    ids, sales = world.ids, world.departments["销售部"]
+    for title, readers, depts in [
+        ("a", [ids["li"]], [sales]),
+        ("b", [ids["sun"]], []),
+        ("c", [ids["sun"], ids["li"]], []),
+        ("d", [], []),
+    ]:
+        world.submit("zhang", {"title": title, "readers": readers, "depts": depts}, "memo")
+    text = filter_text.format(li=ids["li"], sun=ids["sun"], sales=sales)
+    response = world.admin.get("/api/forms/memo/records", query_string={"filter": text})
+    assert response.status_code == 200, response.payload
+    assert sorted(item["data"]["title"] for item in response.payload["items"]) == titles

@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, or_
 
-from formflow.expr import BOOLEAN, DATE, DATETIME, NULL, NUMBER, STRING, TIME, Type
+from formflow.expr import (
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    NULL,
+    NUMBER,
+    STRING,
+    TIME,
+    ListType,
+    RefType,
+    Type,
+)
 from formflow.expr import nodes as n
 from formflow.i18n import _
 from formflow.storage.expr_sql.values import SqlExpr, SqlValue
@@ -142,7 +153,11 @@ def _trim(compiler: FilterCompiler, node: n.Call) -> SqlValue:
 
 def _text_test(compiler: FilterCompiler, node: n.Call) -> SqlValue:
     listed = compiler.text_list_field(node.args[0]) if node.name == "contains" else None
-    if listed is not None and compiler.type_of(node.args[1]) in (STRING, NULL):
+    wanted, holder = compiler.type_of(node.args[1]), compiler.type_of(node.args[0])
+    of_ids = isinstance(holder, ListType) and isinstance(holder.item, RefType)
+    if listed is not None and (
+        wanted in (STRING, NULL) or (of_ids and (wanted == NUMBER or isinstance(wanted, RefType)))
+    ):
         return SqlValue(
             compiler.dialect.list_contains(listed, compiler.visit(node.args[1])), BOOLEAN
         )

@@ -166,10 +166,14 @@ class FilterCompiler:
 
     def text_list_field(self, node: n.Node) -> str | None:
         """The field ``node`` names directly when it holds a list of texts (a multi-choice
-        field, a region), else None."""
+        field, a region) or of ids (a users or departments picker), else None."""
         name = self.field_name(node)
         declared = self.checked.type_of(node)
-        if name is not None and isinstance(declared, ListType) and declared.item == STRING:
+        if (
+            name is not None
+            and isinstance(declared, ListType)
+            and (declared.item == STRING or isinstance(declared.item, RefType))
+        ):
             return name
         return None
 
