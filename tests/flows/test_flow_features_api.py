@@ -329,3 +329,20 @@ def test_lists_filter_on_people_and_departments_picked_in_a_field(
     response = world.admin.get("/api/forms/memo/records", query_string={"filter": text})
     assert response.status_code == 200, response.payload
     assert sorted(item["data"]["title"] for item in response.payload["items"]) == titles
+
+
+def test_publishing_x_readers_gives_existing_records_their_readers(world: Any) -> None:
+    schema = {key: value for key, value in NOTICE.items() if key != "x-readers"}
+    _form(world, "notice", schema, grants={"everyone": ["create", "read_own"]})
+    sales = world.departments["销售部"]
+    record = world.submit(
+        "wang",
+        {"title": "旧通知", "audience": "some", "targets": [{"department": sales}]},
+        "notice",
+    )
+    zhang = world.callers["zhang"]
+    assert zhang.get(f"/api/records/{record['id']}").status_code == 404
+    response = world.admin.put("/api/forms/notice", {"title": "notice", "schema": NOTICE})
+    assert response.status_code == 200, response.payload
+    assert zhang.get(f"/api/records/{record['id']}").status_code == 200
+    assert world.callers["sun"].get(f"/api/records/{record['id']}").status_code == 404

@@ -326,6 +326,12 @@ def publish_version(
         )
     session.flush()
     _ensure_indexes(session, current.form, new)
+    if new.readers != old.readers:
+        from formflow.services.record_readers import (  # noqa: PLC0415 - import cycle
+            refresh_form_readers,
+        )
+
+        refresh_form_readers(session, actor, current.form, new)
     stamps.bump(session, "forms")
     return FormView(current.form, version)
 

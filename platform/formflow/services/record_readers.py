@@ -20,6 +20,55 @@ from formflow.services.actor import Actor
 from formflow.services.evaluation import eval_context
 from formflow.storage.models import Form, Record, RecordReader
 
+#: Records whose readers are rewritten per query when a form's x-readers change.
+BATCH = 500
+
+
+def refresh_form_readers(session: Session, actor: Actor, form_row: Form, form: CompiledForm) -> int:
+    """Rewrite the reader rows of every live record of ``form_row`` for ``form``'s
+    ``x-readers`` (called when a published version changes them); returns how many records
+    changed. Without ``x-readers`` the form's rows are removed."""
+    ids = select(Record.id).where(Record.form_id == form_row.id)
+    if form.readers is None:
+        session.execute(delete(RecordReader).where(RecordReader.record_id.in_(ids)))
+        return 0
+    spec = form.readers
+    conditional = spec.condition is not None or spec.gate is not None
+    context = eval_context(session, actor) if conditional else None
+    live = ids.where(Record.deleted_at.is_(None)).order_by(Record.id)
+    record_ids = list(session.scalars(live))
+    changed = 0
+    for start in range(0, len(record_ids), BATCH):
+        batch = record_ids[start : start + BATCH]
+        have: dict[int, set[str]] = {}
+        for record_id, principal in session.execute(
+            select(RecordReader.record_id, RecordReader.principal).where(
+                RecordReader.record_id.in_(batch)
+            )
+        ):
+            have.setdefault(record_id, set()).add(principal)
+        for record_id, data in session.execute(
+            select(Record.id, Record.data).where(Record.id.in_(batch))
+        ):
+            if _rewrite(
+                session, record_id, spec.principals(data or {}, context), have.get(record_id, set())
+            ):
+                changed += 1
+    return changed
+
+
+def _rewrite(session: Session, record_id: int, wanted: frozenset[str], have: set[str]) -> bool:
+    gone = have - wanted
+    if gone:
+        session.execute(
+            delete(RecordReader).where(
+                RecordReader.record_id == record_id, RecordReader.principal.in_(sorted(gone))
+            )
+        )
+    for principal in sorted(wanted - have):
+        session.add(RecordReader(record_id=record_id, principal=principal))
+    return bool(gone or wanted - have)
+
 
 @records.on_write
 def keep_readers(
@@ -40,12 +89,4 @@ def keep_readers(
     have = set(
         session.scalars(select(RecordReader.principal).where(RecordReader.record_id == record.id))
     )
-    gone = have - wanted
-    if gone:
-        session.execute(
-            delete(RecordReader).where(
-                RecordReader.record_id == record.id, RecordReader.principal.in_(sorted(gone))
-            )
-        )
-    for principal in sorted(wanted - have):
-        session.add(RecordReader(record_id=record.id, principal=principal))
+    _rewrite(session, record.id, wanted, have)
