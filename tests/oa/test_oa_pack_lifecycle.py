@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from formflow.cli import cli
 from formflow.commands.base import Context
-from formflow.errors import DefinitionInvalid, SourceError
+from formflow.errors import DefinitionInvalid, Diagnostic, SourceError, ValidationFailed
+from formflow.i18n import _
 from formflow.packs import read_pack
 from formflow.packs.library import find_pack
 from formflow.services import packs
@@ -151,13 +152,24 @@ def test_a_copy_of_the_pack_with_a_broken_flow_installs_nothing(
     assert _row_counts(database) == before
 
 
-def test_a_failure_after_the_forms_were_created_rolls_the_whole_installation_back(
-    database: Database,
-) -> None:
+def test_a_refused_setting_installs_nothing(database: Database) -> None:
     before = _row_counts(database)
-    with pytest.raises(SourceError) as caught, database.session(write=True) as session:
+    with pytest.raises(ValidationFailed) as caught, database.session(write=True) as session:
         packs.install_pack(session, SYSTEM, find_pack("oa"), settings={"leave_hr_days": "three"})
-    assert "leave_hr_days" in caught.value.render("en")
+    assert caught.value.issues[0].path == "$.settings.leave_hr_days"
+    assert _row_counts(database) == before
+
+
+def test_a_failure_after_the_forms_were_created_rolls_the_whole_installation_back(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_flow(*args: Any, **kwargs: Any) -> None:
+        raise SourceError([Diagnostic(_("The flow broke while it was installed."))])
+
+    monkeypatch.setattr("formflow.services.pack_flows.flows.create_flow", broken_flow)
+    before = _row_counts(database)
+    with pytest.raises(SourceError), database.session(write=True) as session:
+        packs.install_pack(session, SYSTEM, find_pack("oa"))
     assert _row_counts(database) == before
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from formflow.storage.db import Database
 from formflow.storage.expr_sql import install_sqlite_functions
 from formflow.storage.expr_sql.sqlite_functions import parse_number
 
@@ -103,12 +105,13 @@ def test_a_number_reads_the_same_from_json_text_and_from_decimal_text(value: int
     assert parse_number(str(value)) == parse_number(f" {value} ") == Decimal(value)
 
 
-def test_every_sqlite_connection_from_a_pool_has_the_functions() -> None:
-    engine = create_engine("sqlite://")
+def test_every_sqlite_connection_of_the_database_has_the_functions(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'functions.db'}")
     try:
-        with engine.connect() as first:
+        with database.engine.connect() as first:
             assert first.execute(text("SELECT ff_arith('+', '0.1', '0.2')")).scalar() == "0.3"
-        with engine.connect() as again:
+        database.engine.dispose()  # a new connection must get them too
+        with database.engine.connect() as again:
             assert again.execute(text("SELECT ff_cmp(1, 2)")).scalar() == -1
     finally:
-        engine.dispose()
+        database.dispose()
