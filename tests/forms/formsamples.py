@@ -1,8 +1,8 @@
-"""A generated purchase-order form and records, for ``formflow bench core`` and tests.
+"""A generated purchase-order form and records for the validation tests.
 
-About 30 fields of every common type plus a 5-row sub-table with row formulas: the shape
-issue 2's benchmark asks for. The benchmark compares :meth:`CompiledForm.validate` with plain
-python ``jsonschema`` ``iter_errors`` on :data:`CompiledForm.schema` over the same records.
+About 30 fields of every common type (a link, a serial number, formulas) plus a 5-row
+sub-table with row formulas. (``formflow bench core`` has its own form in
+``formflow/bench/workload.py``, without links, so it needs no second form.)
 """
 
 from __future__ import annotations

@@ -279,7 +279,9 @@ def upgrade() -> None:
         ),
         sa.Column("updated_at", formflow.storage.types.UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_user_preferences_user_id_users"),
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_user_preferences_user_id_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_preferences")),
