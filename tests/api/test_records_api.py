@@ -116,10 +116,12 @@ def test_submitted_documents_marked_immutable_cannot_be_changed(admin_api: Calle
     schema = copy.deepcopy(EXPENSE)
     schema["x-immutable"] = True
     create_form(admin_api, schema=schema)
-    record = admin_api.post("/api/forms/expense/records",
-                            {"data": {"title": "A", "amount": 1}}).payload
-    response = admin_api.patch(f"/api/records/{record['id']}",
-                               {"data": {"title": "B"}, "version": 1})
+    record = admin_api.post(
+        "/api/forms/expense/records", {"data": {"title": "A", "amount": 1}}
+    ).payload
+    response = admin_api.patch(
+        f"/api/records/{record['id']}", {"data": {"title": "B"}, "version": 1}
+    )
     assert response.status_code == 409
     assert "cancel and amend" in response.payload["detail"]
 
@@ -257,3 +259,17 @@ def test_sorting_by_an_unknown_key_is_refused(admin_api: Caller, expense: Any) -
     response = admin_api.get("/api/forms/expense/records", query_string={"sort": "password"})
     assert response.status_code == 400
     assert "amount" in response.payload["detail"]
+
+
+def test_a_filter_can_name_the_reader_as_current_user(admin_api: Caller) -> None:
+    create_form(admin_api)
+    me = admin_api.get("/api/me").payload["id"]
+    admin_api.post(
+        "/api/forms/expense/records", {"data": {"title": "mine", "amount": 1, "approver": me}}
+    )
+    admin_api.post("/api/forms/expense/records", {"data": {"title": "other", "amount": 2}})
+    page = admin_api.get(
+        "/api/forms/expense/records", query_string={"filter": "approver = current_user"}
+    )
+    assert page.status_code == 200, page.payload
+    assert [r["data"]["title"] for r in page.payload["items"]] == ["mine"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from formflow.errors import InvalidInput
-from formflow.expr import BOOLEAN, compile_expression
+from formflow.expr import BOOLEAN, RefType, compile_expression
 from formflow.i18n import _
 from formflow.services import forms as form_service
 from formflow.services.actor import Actor
@@ -140,13 +140,17 @@ def list_records(
             raise InvalidInput(
                 _("The filter is longer than {limit} characters.", limit=MAX_FILTER_LENGTH)
             )
-        checked = compile_expression(filter_text, form.scope, BOOLEAN)
+        # A filter may say ``approver = current_user``: the reader's id, known in advance.
+        scope = replace(
+            form.scope, variables={**form.scope.variables, "current_user": RefType("user")}
+        )
+        checked = compile_expression(filter_text, scope, BOOLEAN)
         conditions.append(
             compile_filter(
                 checked,
                 Record.data,
                 dialect=session.get_bind().dialect.name,
-                context=eval_context(session, actor),
+                context=eval_context(session, actor, variables={"current_user": actor.id}),
             )
         )
     descending = sort.startswith("-")
