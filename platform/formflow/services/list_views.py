@@ -231,12 +231,8 @@ def hidden_fields(
 ) -> dict[int, Hidden]:
     """What ``actor`` may not see of each record, by the platform's one read filter
     (:mod:`formflow.services.record_reading`); records seen whole are left out."""
-    out: dict[int, Hidden] = {}
-    for record in records:
-        hidden = record_reading.hidden_for(session, actor, form, record)
-        if not hidden.is_empty:
-            out[record.id] = hidden
-    return out
+    found = record_reading.hidden_for_many(session, actor, form, list(records))
+    return {record_id: hidden for record_id, hidden in found.items() if not hidden.is_empty}
 
 
 # -- saved views ----------------------------------------------------------------------------
