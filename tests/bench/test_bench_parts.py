@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from formflow.bench import suites
 from formflow.bench.results import BenchReport, BenchResult, Unavailable
 from formflow.bench.suites import BenchOptions, PlannedSuite, run_benchmarks
-from formflow.bench.timing import TimingPlan, measure
+from formflow.bench.timing import TimingPlan, measure, measure_pair
 from formflow.bench.validation import check_verdicts, plain_schema
 from formflow.bench.workload import (
     AMOUNT_RANGE,
@@ -134,6 +134,27 @@ def test_measure_reports_seconds_per_call_not_per_loop() -> None:
     seconds = measure(lambda: time.sleep(0.002), TimingPlan(repeat=2, min_time=0.01))
     assert seconds >= 0.002  # sleep never returns early; a per-loop figure would be >= 0.01
     assert seconds < 0.01 + 0.002 * 10
+
+
+@pytest.mark.parametrize("repeat", [1, 3])
+def test_a_pair_is_timed_in_turns_after_both_sides_warmed_up(repeat: int) -> None:
+    calls: list[str] = []
+    measure_pair(
+        lambda: calls.append("ours"),
+        lambda: calls.append("baseline"),
+        TimingPlan(repeat=repeat, min_time=0.001),
+    )
+    runs = [side for side, _group in itertools.groupby(calls)]
+    # each side's warm-up, then one timed loop of each side per repeat
+    assert runs == ["ours", "baseline"] * (repeat + 1)
+
+
+def test_a_pair_reports_seconds_per_call_of_each_side() -> None:
+    ours, baseline = measure_pair(
+        lambda: time.sleep(0.004), lambda: time.sleep(0.001), TimingPlan(repeat=2, min_time=0.01)
+    )
+    assert 0.004 <= ours < 0.004 * 10
+    assert 0.001 <= baseline < ours
 
 
 # -- results ---------------------------------------------------------------------------------

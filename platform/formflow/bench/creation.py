@@ -17,7 +17,7 @@ from sqlalchemy import insert
 
 from formflow.bench.results import BenchResult
 from formflow.bench.seed import BenchForm, BenchWorld
-from formflow.bench.timing import TimingPlan, measure
+from formflow.bench.timing import TimingPlan, measure_pair
 from formflow.bench.workload import order_document
 from formflow.i18n import _
 from formflow.services.records import create_record
@@ -81,8 +81,9 @@ def run_creation(
     database: Database, world: BenchWorld, form: BenchForm, plan: TimingPlan
 ) -> BenchResult:
     """Time both ways of creating a record of ``form``."""
-    ours = measure(service_create(database, world, form), plan)
-    baseline = measure(raw_insert(database, world, form), plan)
+    ours, baseline = measure_pair(
+        service_create(database, world, form), raw_insert(database, world, form), plan
+    )
     return BenchResult(
         name="record_create",
         unit="s/record",

@@ -23,7 +23,7 @@ from formflow.bench.flow_sources import BIG_FLOW_STEPS, big_flow
 from formflow.bench.flow_world import FlowWorld
 from formflow.bench.results import BenchResult
 from formflow.bench.seed import BenchWorld
-from formflow.bench.timing import TimingPlan, measure
+from formflow.bench.timing import TimingPlan, measure, measure_pair
 from formflow.bench.workload import order_document
 from formflow.dsl import compile_file
 from formflow.dsl.parser import flow_grammar_path
@@ -133,13 +133,14 @@ def run_approvals(
     database: Database, world: BenchWorld, flow: FlowWorld, plan: TimingPlan
 ) -> BenchResult:
     """Check one request ends approved, then time requests beside raw inserts."""
-    ours = submit_and_approve(database, flow)
-    _check_outcome(database, ours())
+    request = submit_and_approve(database, flow)
+    _check_outcome(database, request())
+    ours, baseline = measure_pair(request, raw_insert(database, world, flow.form), plan)
     return BenchResult(
         name="flow_approve_twice",
         unit="s/request",
-        ours=measure(ours, plan),
-        baseline=measure(raw_insert(database, world, flow.form), plan),
+        ours=ours,
+        baseline=baseline,
         note=_(
             "create_record starting a flow, then two approvers each approve with "
             "act_on_task (one transaction per action) vs one raw insert of the same record"

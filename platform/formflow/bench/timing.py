@@ -38,22 +38,49 @@ def _loop(operation: Callable[[], object], number: int) -> float:
     return time.perf_counter() - start
 
 
-def measure(operation: Callable[[], object], plan: TimingPlan) -> float:
-    """Seconds per call of ``operation``: the best of ``plan.repeat`` timed loops.
+def _loop_length(operation: Callable[[], object], plan: TimingPlan) -> int:
+    """Calls per timed loop: run 1, 2, 4 ... calls until a loop lasts ``plan.min_time``.
 
-    The loop length is found first by running the operation 1, 2, 4 ... times until a loop
-    lasts ``plan.min_time`` (that search is the warm-up: caches fill, compiled forms and
-    prepared statements exist); then every timed loop calls it that many times.
+    This search is the warm-up: caches fill, compiled forms and prepared statements exist.
     """
     number = 1
     while True:
         elapsed = _loop(operation, number)
         if elapsed >= plan.min_time:
-            break
+            return number
         per_call = max(elapsed / number, 1e-9)
         number = max(number * 2, math.ceil(plan.min_time / per_call))
-    best = math.inf
+
+
+def _timed(operation: Callable[[], object], number: int) -> float:
+    gc.collect()
+    return _loop(operation, number) / number
+
+
+def measure(operation: Callable[[], object], plan: TimingPlan) -> float:
+    """Seconds per call of ``operation``: the best of ``plan.repeat`` timed loops.
+
+    The loop length is found first (:func:`_loop_length`); then every timed loop calls the
+    operation that many times.
+    """
+    number = _loop_length(operation, plan)
+    return min(_timed(operation, number) for _ in range(max(1, plan.repeat)))
+
+
+def measure_pair(
+    ours: Callable[[], object], baseline: Callable[[], object], plan: TimingPlan
+) -> tuple[float, float]:
+    """Seconds per call of ``ours`` and of ``baseline``, their timed loops taken in turns.
+
+    Each repeat times a loop of ours, then a loop of the baseline, so both sides are measured
+    in the same minutes: a slow spell of the machine (a busy disk flushing the database's
+    write-ahead log, another job) then costs both, not only whichever was timed during it.
+    Writes to a database depend on such spells far more than computations do.
+    """
+    ours_number = _loop_length(ours, plan)
+    baseline_number = _loop_length(baseline, plan)
+    best_ours = best_baseline = math.inf
     for _ in range(max(1, plan.repeat)):
-        gc.collect()
-        best = min(best, _loop(operation, number) / number)
-    return best
+        best_ours = min(best_ours, _timed(ours, ours_number))
+        best_baseline = min(best_baseline, _timed(baseline, baseline_number))
+    return best_ours, best_baseline
