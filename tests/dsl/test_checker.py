@@ -16,71 +16,197 @@ def diagnostics(text: str, settings: dict[str, object] | None = None) -> list[tu
 
 CASES = [
     ("unknown_form", "flow f on expense {\n step a { approve by role(cfo) } }", 1, "error"),
-    ("duplicate_flow", "flow f on expense_claim { step a { approve by role(cfo) } }\n"
-     "flow f on expense_claim { step a { approve by role(cfo) } }", 2, "error"),
-    ("duplicate_step", "flow f on expense_claim {\n step a { approve by role(cfo) }\n"
-     " step a { approve by role(hr) } }", 3, "error"),
+    (
+        "duplicate_flow",
+        "flow f on expense_claim { step a { approve by role(cfo) } }\n"
+        "flow f on expense_claim { step a { approve by role(cfo) } }",
+        2,
+        "error",
+    ),
+    (
+        "duplicate_step",
+        "flow f on expense_claim {\n step a { approve by role(cfo) }\n"
+        " step a { approve by role(hr) } }",
+        3,
+        "error",
+    ),
     ("empty_step", "flow f on expense_claim {\n step a { edit amount } }", 2, "error"),
-    ("unknown_field", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " edit amout } }", 3, "error"),
-    ("unknown_field", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " hide items.amout } }", 3, "error"),
-    ("unknown_user", "flow f on expense_claim {\n step a { approve by user(nobody) } }", 2,
-     "error"),
-    ("unknown_department",
-     'flow f on expense_claim {\n step a { approve by role(hr, "无此部门") } }', 2, "error"),
-    ("not_a_user_field", "flow f on expense_claim {\n step a { approve by field(reason) } }", 2,
-     "error"),
+    (
+        "unknown_field",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n edit amout } }",
+        3,
+        "error",
+    ),
+    (
+        "unknown_field",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n hide items.amout } }",
+        3,
+        "error",
+    ),
+    (
+        "unknown_user",
+        "flow f on expense_claim {\n step a { approve by user(nobody) } }",
+        2,
+        "error",
+    ),
+    (
+        "unknown_department",
+        'flow f on expense_claim {\n step a { approve by role(hr, "无此部门") } }',
+        2,
+        "error",
+    ),
+    (
+        "not_a_user_field",
+        "flow f on expense_claim {\n step a { approve by field(reason) } }",
+        2,
+        "error",
+    ),
     ("role_empty", "flow f on expense_claim {\n step a { approve by role(ceo) } }", 2, "warning"),
-    ("no_manager", "flow f on expense_claim {\n step a { approve by manager(initiator) } }", 2,
-     "warning"),
-    ("no_head", 'flow f on expense_claim {\n step a { approve by department_head("项目组") } }',
-     2, "warning"),
-    ("not_a_department_field",
-     "flow f on expense_claim {\n step a { approve by role(hr, field(reason)) } }", 2, "error"),
-    ("inactive_user", "flow f on expense_claim {\n step a { approve by user(zhengshi) } }", 2,
-     "warning"),
-    ("unknown_step", "flow f on expense_claim {\n step a { approve by role(cfo) }\n goto b }", 3,
-     "error"),
-    ("unknown_step", "flow f on expense_claim {\n on reject return to manger\n"
-     " step manager { approve by role(cfo) } }", 2, "error"),
-    ("goto_region", "flow f on expense_claim {\n step a { approve by role(cfo) }\n parallel {\n"
-     " branch { step b { approve by role(hr) } goto a }\n branch { step c { approve by role(hr) } }"
-     " } }", 4, "error"),
-    ("no_default", "flow f on expense_claim {\n if amount > 10 { step a { approve by role(cfo) } }"
-     " else if amount > 5 { step b { approve by role(hr) } } }", 2, "error"),
-    ("join_count", "flow f on expense_claim {\n parallel join 3 {\n branch { step a { approve by "
-     "role(cfo) } }\n branch { step b { approve by role(hr) } } } }", 2, "error"),
-    ("never_joins", "flow f on expense_claim {\n parallel {\n branch { step a { approve by "
-     "role(cfo) } end rejected }\n branch { step b { approve by role(hr) } } } }", 2, "error"),
-    ("unreachable", "flow f on expense_claim {\n step a { approve by role(cfo) }\n end\n"
-     " step b { approve by role(hr) } }", 4, "error"),
-    ("no_end", "flow f on expense_claim {\n step a { approve by role(cfo) }\n goto a }", 2,
-     "error"),
-    ("bad_vote", "flow f on expense_claim {\n step a { approve by user(lisi, sunqi) vote 3 } }", 2,
-     "error"),
-    ("unknown_field",
-     "flow f on expense_claim {\n if amout > 5 { step a { approve by role(cfo) } } }", 2, "error"),
-    ("unknown_target_field", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " then create payment { amount: amount, payee: initiator, colour: reason } } }", 3, "error"),
-    ("unmapped_required", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " then create payment { amount: amount } } }", 3, "error"),
-    ("not_subtable", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " then create ledger for each reason { amount: 1 } } }", 3, "error"),
-    ("not_link", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " then update payment via reason { memo: reason } } }", 3, "error"),
-    ("set_column", "flow f on expense_claim {\n step a { approve by role(cfo)\n"
-     " set items.amount = 1 } }", 3, "error"),
-    ("bad_url", 'flow f on expense_claim {\n step a { approve by role(cfo)\n'
-     ' then webhook "ftp://x" } }', 3, "error"),
-    ("no_trigger", "automation a on customer {\n notify field(owner) \"hi\" }", 1, "error"),
-    ("not_date", "automation a on customer {\n 3 days before name\n notify field(owner) }", 2,
-     "error"),
+    (
+        "no_manager",
+        "flow f on expense_claim {\n step a { approve by manager(initiator) } }",
+        2,
+        "warning",
+    ),
+    (
+        "no_head",
+        'flow f on expense_claim {\n step a { approve by department_head("项目组") } }',
+        2,
+        "warning",
+    ),
+    (
+        "not_a_department_field",
+        "flow f on expense_claim {\n step a { approve by role(hr, field(reason)) } }",
+        2,
+        "error",
+    ),
+    (
+        "inactive_user",
+        "flow f on expense_claim {\n step a { approve by user(zhengshi) } }",
+        2,
+        "warning",
+    ),
+    (
+        "unknown_step",
+        "flow f on expense_claim {\n step a { approve by role(cfo) }\n goto b }",
+        3,
+        "error",
+    ),
+    (
+        "unknown_step",
+        "flow f on expense_claim {\n on reject return to manger\n"
+        " step manager { approve by role(cfo) } }",
+        2,
+        "error",
+    ),
+    (
+        "goto_region",
+        "flow f on expense_claim {\n step a { approve by role(cfo) }\n parallel {\n"
+        " branch { step b { approve by role(hr) } goto a }\n"
+        " branch { step c { approve by role(hr) } }"
+        " } }",
+        4,
+        "error",
+    ),
+    (
+        "no_default",
+        "flow f on expense_claim {\n if amount > 10 { step a { approve by role(cfo) } }"
+        " else if amount > 5 { step b { approve by role(hr) } } }",
+        2,
+        "error",
+    ),
+    (
+        "join_count",
+        "flow f on expense_claim {\n parallel join 3 {\n branch { step a { approve by "
+        "role(cfo) } }\n branch { step b { approve by role(hr) } } } }",
+        2,
+        "error",
+    ),
+    (
+        "never_joins",
+        "flow f on expense_claim {\n parallel {\n branch { step a { approve by "
+        "role(cfo) } end rejected }\n branch { step b { approve by role(hr) } } } }",
+        2,
+        "error",
+    ),
+    (
+        "unreachable",
+        "flow f on expense_claim {\n step a { approve by role(cfo) }\n end\n"
+        " step b { approve by role(hr) } }",
+        4,
+        "error",
+    ),
+    (
+        "no_end",
+        "flow f on expense_claim {\n step a { approve by role(cfo) }\n goto a }",
+        2,
+        "error",
+    ),
+    (
+        "bad_vote",
+        "flow f on expense_claim {\n step a { approve by user(lisi, sunqi) vote 3 } }",
+        2,
+        "error",
+    ),
+    (
+        "unknown_field",
+        "flow f on expense_claim {\n if amout > 5 { step a { approve by role(cfo) } } }",
+        2,
+        "error",
+    ),
+    (
+        "unknown_target_field",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n"
+        " then create payment { amount: amount, payee: initiator, colour: reason } } }",
+        3,
+        "error",
+    ),
+    (
+        "unmapped_required",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n"
+        " then create payment { amount: amount } } }",
+        3,
+        "error",
+    ),
+    (
+        "not_subtable",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n"
+        " then create ledger for each reason { amount: 1 } } }",
+        3,
+        "error",
+    ),
+    (
+        "not_link",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n"
+        " then update payment via reason { memo: reason } } }",
+        3,
+        "error",
+    ),
+    (
+        "set_column",
+        "flow f on expense_claim {\n step a { approve by role(cfo)\n set items.amount = 1 } }",
+        3,
+        "error",
+    ),
+    (
+        "bad_url",
+        'flow f on expense_claim {\n step a { approve by role(cfo)\n then webhook "ftp://x" } }',
+        3,
+        "error",
+    ),
+    ("no_trigger", 'automation a on customer {\n notify field(owner) "hi" }', 1, "error"),
+    (
+        "not_date",
+        "automation a on customer {\n 3 days before name\n notify field(owner) }",
+        2,
+        "error",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("code", "text", "line", "severity"), CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("code", "text", "line", "severity"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_each_diagnostic_is_reported_with_its_line(
     code: str, text: str, line: int, severity: str
 ) -> None:

@@ -234,8 +234,11 @@ class Driver:
         self.effects.extend(effects)
         return effects
 
-    def start(self, initiator: str = "zhangsan", chosen: Mapping[str, list[str]] | None = None,
-              ) -> list[Effect]:
+    def start(
+        self,
+        initiator: str = "zhangsan",
+        chosen: Mapping[str, list[str]] | None = None,
+    ) -> list[Effect]:
         picked = {step: tuple(NAMES[n] for n in names) for step, names in (chosen or {}).items()}
         return self.send(Start(NAMES[initiator], picked))
 
@@ -246,8 +249,9 @@ class Driver:
                 return task.id
         raise AssertionError(f"{user} has no open task at {step}: {self.open()}")
 
-    def act(self, who: str, verb: str = "approve", step: str | None = None, **kw: Any
-            ) -> list[Effect]:
+    def act(
+        self, who: str, verb: str = "approve", step: str | None = None, **kw: Any
+    ) -> list[Effect]:
         task = self.task_of(who, step)
         if "user" in kw:
             kw["user"] = NAMES[kw["user"]]

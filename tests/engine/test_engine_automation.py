@@ -134,16 +134,31 @@ def test_simulation_shows_the_path_and_who_is_asked_and_why() -> None:
 
 def test_simulation_cases_pass_and_fail_with_a_readable_reason() -> None:
     spec = compile_text(CHOICE)
-    cases = load_cases(json.dumps({
-        "flow": "expense_claim",
-        "cases": [
-            {"name": "small", "initiator": "zhangsan", "data": {"amount": 300},
-             "expect": {"path": ["manager", "pay"], "approvers": {"manager": ["lisi"]},
-                        "status": "approved"}},
-            {"name": "big but wrong", "initiator": "zhangsan", "data": {"amount": 9000.5},
-             "expect": {"path": ["manager", "pay"]}},
-        ],
-    }))
+    cases = load_cases(
+        json.dumps(
+            {
+                "flow": "expense_claim",
+                "cases": [
+                    {
+                        "name": "small",
+                        "initiator": "zhangsan",
+                        "data": {"amount": 300},
+                        "expect": {
+                            "path": ["manager", "pay"],
+                            "approvers": {"manager": ["lisi"]},
+                            "status": "approved",
+                        },
+                    },
+                    {
+                        "name": "big but wrong",
+                        "initiator": "zhangsan",
+                        "data": {"amount": 9000.5},
+                        "expect": {"path": ["manager", "pay"]},
+                    },
+                ],
+            }
+        )
+    )
     results = run_cases(spec, cases, ORG, expressions=expressions())
     assert [(r.name, r.passed) for r in results] == [("small", True), ("big but wrong", False)]
     assert "manager → cfo → pay" in results[1].problems[0].render("en")
@@ -182,8 +197,14 @@ def test_instance_state_survives_a_json_round_trip_mid_flight() -> None:
 def test_the_diagram_is_the_same_data_the_engine_runs() -> None:
     spec = compile_text(CHOICE)
     kinds = {node.id: node.kind.value for node in spec.nodes.values()}
-    assert kinds == {"#start": "start", "manager": "approval", "if#1": "choice",
-                     "cfo": "approval", "pay": "task", "#end": "end"}
+    assert kinds == {
+        "#start": "start",
+        "manager": "approval",
+        "if#1": "choice",
+        "cfo": "approval",
+        "pay": "task",
+        "#end": "end",
+    }
     assert {(e.source, e.target, e.kind.value) for e in spec.edges} == {
         ("#start", "manager", "next"),
         ("manager", "if#1", "next"),
@@ -197,7 +218,8 @@ def test_the_diagram_is_the_same_data_the_engine_runs() -> None:
 def test_simulate_uses_a_fixed_clock_unless_given_one() -> None:
     spec = compile_text(CHOICE)
     when = datetime(2026, 5, 1, tzinfo=UTC)
-    result = simulate(spec, {"amount": 1}, NAMES["zhangsan"], ORG, expressions=expressions(),
-                      now=when)
+    result = simulate(
+        spec, {"amount": 1}, NAMES["zhangsan"], ORG, expressions=expressions(), now=when
+    )
     assert result.state is not None
     assert result.state.started_at == when.isoformat()

@@ -85,8 +85,21 @@ def assert_invariants(state: InstanceState) -> None:
     assert all(t.run is not None for t in waiting), "a token is stuck without a task"
 
 
-VERBS = ["approve", "approve", "approve", "reject", "return", "return_step", "transfer", "add",
-         "delegate", "reclaim", "timer", "withdraw", "stranger"]
+VERBS = [
+    "approve",
+    "approve",
+    "approve",
+    "reject",
+    "return",
+    "return_step",
+    "transfer",
+    "add",
+    "delegate",
+    "reclaim",
+    "timer",
+    "withdraw",
+    "stranger",
+]
 ACTIONS = st.lists(
     st.tuples(
         st.sampled_from(VERBS),
@@ -135,8 +148,9 @@ def test_random_actions_never_leave_a_waiting_step_without_or_with_duplicate_tas
             elif verb in ("transfer", "delegate"):
                 event = TaskAction(task.id, actor, TaskVerb(verb), user=NAMES[user])
             elif verb == "add":
-                event = TaskAction(task.id, actor, TaskVerb.ADD_APPROVER, users=(NAMES[user],),
-                                   position=position)
+                event = TaskAction(
+                    task.id, actor, TaskVerb.ADD_APPROVER, users=(NAMES[user],), position=position
+                )
             elif verb == "reclaim":
                 event = TaskAction(task.id, task.delegated_from or actor, TaskVerb.RECLAIM)
             else:

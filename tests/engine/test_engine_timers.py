@@ -42,9 +42,7 @@ def test_firing_a_timer_twice_changes_nothing_the_second_time() -> None:
 
 
 def test_escalation_hands_open_tasks_to_the_named_people() -> None:
-    run = Driver(
-        one("after 2d escalate to role(cfo)")
-    )
+    run = Driver(one("after 2d escalate to role(cfo)"))
     key = timers(run.start())[0].key
     run.send(TimerFired(key))
     assert run.open() == [("a", "zhaoliu")]

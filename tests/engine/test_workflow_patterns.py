@@ -60,8 +60,8 @@ flow f on expense_claim {
 
 
 @pytest.mark.parametrize(
-    ("amount", "first"), [(9000, ("big", "zhaoliu")), (3000, ("medium", "wangwu")),
-                          (100, ("small", "lisi"))]
+    ("amount", "first"),
+    [(9000, ("big", "zhaoliu")), (3000, ("medium", "wangwu")), (100, ("small", "lisi"))],
 )
 def test_pattern_04_exclusive_choice(amount: int, first: tuple[str, str]) -> None:
     run = Driver(CHOICE, {"amount": amount})
@@ -140,12 +140,15 @@ flow f on expense_claim {
 
 
 def test_pattern_10_arbitrary_cycles() -> None:
-    run = Driver("""
+    run = Driver(
+        """
 flow f on expense_claim {
   step draft { task by initiator }
   step review { approve by user(lisi) on self allow }
   if amount > 1000 { step fix { task by initiator then set amount = amount - 1000 } goto review }
-}""", {"amount": 1500})
+}""",
+        {"amount": 1500},
+    )
     run.start()
     run.act("zhangsan")
     run.act("lisi")
@@ -172,11 +175,14 @@ flow f on expense_claim {
 
 
 def test_pattern_12_multiple_instances_without_synchronization() -> None:
-    run = Driver("""
+    run = Driver(
+        """
 flow f on expense_claim {
   step post { then create ledger for each items { amount: row.amount, note: row.note } }
   step done { approve by user(lisi) }
-}""", {"amount": 30, "items": [{"amount": 10, "note": "a"}, {"amount": 20, "note": "b"}]})
+}""",
+        {"amount": 30, "items": [{"amount": 10, "note": "a"}, {"amount": 20, "note": "b"}]},
+    )
     effects = run.start()
     created = [e for e in effects if e.kind == "create_record"]
     assert [e.row for e in created] == [0, 1]  # type: ignore[attr-defined]

@@ -103,8 +103,10 @@ def test_number_literals_are_exact_decimals(number: str) -> None:
 def test_every_node_carries_its_line_and_column() -> None:
     source = "amount > 100\n  and sum(items, qty) >= limit"
     tree = parse(source)
-    spans = {type(node).__name__ + ":" + getattr(node, "name", getattr(node, "op", "")): node.span
-             for node in walk(tree)}
+    spans = {
+        type(node).__name__ + ":" + getattr(node, "name", getattr(node, "op", "")): node.span
+        for node in walk(tree)
+    }
     assert spans["Name:amount"].line == 1
     assert spans["Name:amount"].column == 1
     assert spans["Call:sum"].line == 2

@@ -43,8 +43,11 @@ def check_actions(
             elif "." in (action.path or ""):
                 report.error(
                     "set_column",
-                    _("`set` writes a whole field; `{field}` is a sub-table column. Set the "
-                      "sub-table, or use a formula column in the form.", field=action.path),
+                    _(
+                        "`set` writes a whole field; `{field}` is a sub-table column. Set the "
+                        "sub-table, or use a formula column in the form.",
+                        field=action.path,
+                    ),
                     action.line,
                     action.column,
                 )

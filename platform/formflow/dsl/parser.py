@@ -33,7 +33,6 @@ MAX_SOURCE_LENGTH = 1_000_000
 MAX_NESTING = 60
 
 
-
 def flow_grammar_path() -> Path:
     """The ``flow.lark`` file."""
     return Path(__file__).with_name("flow.lark")
@@ -67,10 +66,6 @@ def transformer() -> Transformer[Token, Any]:
             if callable(value):
                 setattr(merged, name, value)
     return merged
-
-
-
-
 
 
 def _brace_depth(text: str) -> tuple[int, int, int]:

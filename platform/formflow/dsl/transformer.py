@@ -57,7 +57,6 @@ def _ensure_depth(node: Any, meta: Any) -> None:
             stack.extend((child, depth + 1) for child in children())
 
 
-
 @v_args(meta=True)
 class FlowTransformer(StepRules):
     """Builds :mod:`formflow.dsl.ast` nodes (one instance serves every parse)."""
@@ -103,7 +102,6 @@ class FlowTransformer(StepRules):
 
     def block(self, meta: Any, children: list[Any]) -> tuple[Any, ...]:
         return tuple(child for child in children if not isinstance(child, Token))
-
 
     # -- routing ------------------------------------------------------------------------
 
@@ -264,4 +262,3 @@ class FlowTransformer(StepRules):
             paths=(str(path),),
             clock=None if clock is None else str(clock),
         )
-

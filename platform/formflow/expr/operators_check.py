@@ -43,6 +43,7 @@ def check_unary(checker: CheckRun, node: nodes.Unary) -> Type:
         return ANY
     return checker.lift(NUMBER if node.op == "-" else BOOLEAN, origin)
 
+
 def check_binary(checker: CheckRun, node: nodes.Binary) -> Type:
     """Type an infix operation (row by row when a side is a sub-table column)."""
     left = checker.visit(node.left)
@@ -80,6 +81,7 @@ def check_binary(checker: CheckRun, node: nodes.Binary) -> Type:
         return checker.lift(_comparison(checker, node, le, re), origin)
     return checker.lift(_arithmetic(checker, node, le, re), origin)
 
+
 def _comparison(checker: CheckRun, node: nodes.Binary, left: Type, right: Type) -> Type:
     ordering = node.op not in {"=", "!="}
     unordered = any(not (is_unknown(side) or side in ORDERED) for side in (left, right))
@@ -98,6 +100,7 @@ def _comparison(checker: CheckRun, node: nodes.Binary, left: Type, right: Type) 
             else None,
         )
     return BOOLEAN
+
 
 def _arithmetic(checker: CheckRun, node: nodes.Binary, left: Type, right: Type) -> Type:
     if ANY in (left, right):
@@ -133,6 +136,7 @@ def _arithmetic(checker: CheckRun, node: nodes.Binary, left: Type, right: Type) 
         )
         return ANY
     return result
+
 
 def _membership(checker: CheckRun, node: nodes.Binary, left: Type, right: Type) -> Type:
     (element,), origin = checker.elementwise(node, [(node.left, left)])

@@ -41,8 +41,16 @@ from formflow.forms.scope import aggregate_scope
 from formflow.i18n import _
 
 ROOT_KEYWORDS = frozenset(
-    {"x-constraints", "x-aggregate-constraints", "x-unique-together", "x-status-rules", "x-display",
-     "x-immutable", "x-flow-only", "x-readers"}
+    {
+        "x-constraints",
+        "x-aggregate-constraints",
+        "x-unique-together",
+        "x-status-rules",
+        "x-display",
+        "x-immutable",
+        "x-flow-only",
+        "x-readers",
+    }
 )
 
 

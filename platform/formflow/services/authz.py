@@ -11,8 +11,9 @@ Rules:
 * A record is readable by admins, by holders of ``read_all``, by its owner with ``read_own``,
   by participants of its flow (approvers, people copied), and by the readers its form's
   ``x-readers`` names (:mod:`formflow.services.reader_access`, matched in SQL for lists).
-  What of the data a participant may see is :mod:`formflow.services.record_reading`'s job. A record a user may not read
-  answers :class:`~formflow.errors.NotFound`, exactly as if it did not exist.
+  What of the data a participant may see is :mod:`formflow.services.record_reading`'s job.
+  A record a user may not read answers :class:`~formflow.errors.NotFound`, exactly as if it
+  did not exist.
 * Writing a readable record needs ``update`` (or ``delete``), except that owners always
   edit and delete their own drafts.
 

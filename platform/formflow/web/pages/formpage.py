@@ -116,9 +116,7 @@ def register(blueprint: Blueprint) -> None:
         require_record_write(call.session, call.user, found.form.form, record)
         current = form_service.get_form(call.session, found.form.key)
         compiled = form_service.compiled(call.session, current)
-        layout = build_layout(
-            compiled, current.key, current.version.title, call.locale, entry=True
-        )
+        layout = build_layout(compiled, current.key, current.version.title, call.locale, entry=True)
         config = _page_config(
             call,
             layout,
