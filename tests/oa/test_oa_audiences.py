@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from oakit import DEMO_USERS, Office, announcement
+from flask import Flask
+from oakit import DEMO_PASSWORD, DEMO_USERS, Office, announcement
+
+from pages.pagekit import PageBrowser, main_of
 
 
 def _reads(office: Office, username: str, record_id: int) -> bool:
@@ -98,3 +101,29 @@ def test_documents_are_read_by_everyone_unless_restricted(office: Office) -> Non
     sales = {"li.na", "zhang.wei", "sun.li"}
     assert _readers(office, restricted) == office_staff | finance | sales | {"zhou.min"}
     assert _readers(office, minutes) == office_staff | finance | {"liu.yang"}
+
+
+def _home(app: Flask, username: str) -> str:
+    browser = PageBrowser(app.test_client(), language="zh-CN")
+    assert browser.login(username, DEMO_PASSWORD).status_code == 303
+    return main_of(browser.get("/"))
+
+
+def test_the_home_page_shows_a_published_announcement_to_its_audience_only(
+    office: Office, app: Flask
+) -> None:
+    data = announcement(
+        "notice",
+        office.departments["hr_admin"],
+        audience="departments",
+        target_departments=[office.departments["sales"]],
+        summary="本周五下午全员参加演练。",
+    )
+    record = office.submit("zhou.min", "announcement", data)
+    link = f'href="/records/{record["id"]}"'
+    assert link not in _home(app, "zhang.wei")  # not published before it is approved
+    office.decide("wang.fang", record["id"], "dept_head")
+    body = _home(app, "zhang.wei")
+    assert "通知公告" in body and link in body
+    assert data["subject"] in body and data["summary"] in body
+    assert link not in _home(app, "wu.gang")  # 技术部 is not in the audience

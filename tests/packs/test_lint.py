@@ -139,3 +139,42 @@ def test_a_field_called_title_is_not_taken_for_an_untranslated_label(tmp_path: P
     }
     form["ui"] = {"fields": {"title": {"help": {"en": "A short title", "zh-CN": "简短标题"}}}}
     assert _problems(write_pack(tmp_path, form=form)) == []
+
+
+def _feed(**changes: Any) -> dict[str, Any]:
+    menus = copy.deepcopy(MENUS)
+    feed = {
+        "form": "tiny.leave",
+        "title": {"en": "Long leaves", "zh-CN": "长假"},
+        "filter": "days > 3",
+        "sort": "-days",
+        "headline": "reason",
+        "date": "days",
+        "limit": 5,
+        **changes,
+    }
+    menus["home"] = [feed]
+    return {"menus": menus}
+
+
+def test_a_home_feed_names_fields_and_a_filter_its_form_knows(tmp_path: Path) -> None:
+    good = lint_pack(read_pack(write_pack(tmp_path / "good", **_feed())))
+    assert [p for p in good if p.file == "menus.json"] == []
+    bad = _feed(
+        title="Long leaves",
+        filter="dayz > 3",
+        sort="-colour",
+        headline="subject",
+        limit=50,
+    )
+    problems = lint_pack(read_pack(write_pack(tmp_path / "bad", **bad)))
+    messages = sorted(p.as_text("en") for p in problems if p.file == "menus.json")
+    assert len(messages) == 5, messages
+    joined = "\n".join(messages)
+    for expected in ("for every language", "dayz", "colour", "no field subject", "1 to 20"):
+        assert expected in joined, joined
+
+
+def test_a_home_feed_of_an_unknown_form_is_an_error(tmp_path: Path) -> None:
+    problems = _problems(write_pack(tmp_path, **_feed(form="tiny.nothing")))
+    assert [p[3] for p in problems] == ["menus"]

@@ -20,7 +20,7 @@ from formflow.demo.orgdata import demo_org_chart
 from formflow.dsl import check_flow, compile_file
 from formflow.engine import FormExpressions, load_cases, run_cases
 from formflow.errors import DefinitionInvalid, FormflowError, Severity, SourceError
-from formflow.expr import EvalContext
+from formflow.expr import BOOLEAN, EvalContext, compile_expression
 from formflow.forms import CompiledForm, FormInfo, compile_form
 from formflow.i18n import SUPPORTED_LOCALES, _
 from formflow.orgchart import OrgChart
@@ -264,6 +264,83 @@ def _check_flows(
             yield from _check_cases(flow_file.cases, compiled.flows, forms, org)
 
 
+#: Record columns a feed may sort by besides its form's fields.
+_RECORD_COLUMNS = frozenset({"id", "created_at", "updated_at", "submitted_at", "status", "label"})
+
+
+def _check_home_feeds(
+    file: JsonFile, feeds: Any, forms: Mapping[str, CompiledForm]
+) -> Iterator[PackProblem]:
+    """``home``: feeds on the home page — a form, a title, and a filter, sort and fields
+    that the form knows (see :mod:`formflow.web.pages.homefeeds`)."""
+    if not isinstance(feeds, list):
+        yield file.problem("$.home", _("home is a list of feeds."), "menus")
+        return
+    for index, feed in enumerate(feeds):
+        where = f"$.home[{index}]"
+        if not isinstance(feed, Mapping):
+            yield file.problem(where, _("A feed is an object."), "menus")
+            continue
+        if not _translated(feed.get("title")):
+            yield _untranslated(file, f"{where}.title")
+        form = forms.get(str(feed.get("form")))
+        if form is None:
+            yield file.problem(
+                f"{where}.form",
+                _(
+                    "The menu names the form {key}, which no installed pack defines.",
+                    key=feed.get("form"),
+                ),
+                "menus",
+            )
+            continue
+        fields = form.scope.fields
+        for name in ("headline", "summary", "date"):
+            value = feed.get(name)
+            if (name == "headline" or value is not None) and value not in fields:
+                yield file.problem(
+                    f"{where}.{name}",
+                    _(
+                        "{name} names a field of {form}; it has no field {field}.",
+                        name=name,
+                        form=form.key,
+                        field=value,
+                    ),
+                    "menus",
+                )
+        sort = feed.get("sort", "-id")
+        if not isinstance(sort, str) or (
+            sort.removeprefix("-") not in fields and sort.removeprefix("-") not in _RECORD_COLUMNS
+        ):
+            yield file.problem(
+                f"{where}.sort",
+                _(
+                    "Sort by a field of {form} (prefix - for newest first), not {sort}.",
+                    form=form.key,
+                    sort=sort,
+                ),
+                "menus",
+            )
+        limit = feed.get("limit", 5)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 20:
+            yield file.problem(f"{where}.limit", _("limit is a number from 1 to 20."), "menus")
+        text = feed.get("filter")
+        if text is not None:
+            try:
+                compile_expression(str(text), form.scope, BOOLEAN)
+            except SourceError as error:
+                for diagnostic in error.diagnostics:
+                    yield file.problem(
+                        f"{where}.filter",
+                        _(
+                            "The filter, column {column}: {message}",
+                            column=diagnostic.column,
+                            message=diagnostic.message,
+                        ),
+                        "menus",
+                    )
+
+
 def _find_text(source: str, text: str) -> tuple[int, int]:
     """Line and column of the first string literal holding ``text`` in a flow file."""
     for quote in ('"', "'"):
@@ -305,7 +382,8 @@ def _check_cases(
             )
 
 
-def _check_side_files(pack: PackSource, form_keys: set[str]) -> Iterator[PackProblem]:
+def _check_side_files(pack: PackSource, forms: Mapping[str, CompiledForm]) -> Iterator[PackProblem]:
+    form_keys = set(forms)
     if pack.roles is not None:
         roles = pack.roles.value
         if not isinstance(roles, list):
@@ -343,6 +421,8 @@ def _check_side_files(pack: PackSource, form_keys: set[str]) -> Iterator[PackPro
                     yield pack.menus.problem(
                         f"{where}.view", _("view is new, list, inbox or report."), "menus"
                     )
+        if isinstance(pack.menus.value, Mapping) and "home" in pack.menus.value:
+            yield from _check_home_feeds(pack.menus, pack.menus.value["home"], forms)
     if pack.settings is not None:
         raw = pack.settings.value
         if not isinstance(raw, Mapping):
@@ -380,7 +460,7 @@ def lint_pack(
     compiled, _infos, form_problems = compile_pack_forms([pack, *dependencies])
     own_files = {f.name for f in pack.forms}
     problems.extend(p for p in form_problems if p.file in own_files)
-    problems.extend(_check_side_files(pack, set(compiled)))
+    problems.extend(_check_side_files(pack, compiled))
     problems.extend(_check_flows(pack, compiled, org or demo_org_chart()))
     return _sorted(problems)
 

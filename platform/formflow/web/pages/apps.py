@@ -80,6 +80,23 @@ def _pack(session: Session, name: str) -> _Pack:
     return _Pack(manifest.get("title"), items if isinstance(items, list) else None)
 
 
+def installed_menus(session: Session) -> list[tuple[str, Mapping[str, Any]]]:
+    """``(pack, menus.json)`` of every pack with forms here, in app order."""
+    found: list[tuple[str, Mapping[str, Any]]] = []
+    for pack in _ordered(_group(form_service.list_forms(session))):
+        if pack is None:
+            continue
+        try:
+            row = packs.installed_pack(session, pack)
+        except NotFound:
+            continue
+        manifest = row.manifest if isinstance(row.manifest, Mapping) else {}
+        menus = manifest.get("menus")
+        if isinstance(menus, Mapping):
+            found.append((pack, menus))
+    return found
+
+
 def app_title(pack: str | None, labels: Any, locale: str) -> str:
     """The shown name of a pack (``None``: the forms that belong to no pack)."""
     if pack is None:

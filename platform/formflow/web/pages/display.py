@@ -149,7 +149,10 @@ def format_timestamp(value: datetime | str | None, ctx: DisplayContext) -> str:
     return str(format_datetime(moment.astimezone(ctx.zone), "medium", locale=ctx.babel_locale))
 
 
-def _format_date(value: Any, ctx: DisplayContext) -> str:
+def format_day(value: Any, ctx: DisplayContext) -> str:
+    """A calendar date (``YYYY-MM-DD``) as the reader's language writes it; empty for none."""
+    if value is None or value == "":
+        return ""
     try:
         return str(format_date(date.fromisoformat(str(value)), "medium", locale=ctx.babel_locale))
     except ValueError:
@@ -218,7 +221,7 @@ def _text(view: FieldView, value: Any, ctx: DisplayContext) -> str:
             return "★" * min(value, top) + "☆" * max(top - value, 0) + f" ({value}/{top})"
         return str(value)
     if kind == "date":
-        return _format_date(value, ctx)
+        return format_day(value, ctx)
     if kind == "datetime":
         return format_timestamp(str(value), ctx)
     if kind == "boolean":

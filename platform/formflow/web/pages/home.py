@@ -1,4 +1,5 @@
-"""Home: my apps, my open tasks, my recent records, announcements — and my notifications."""
+"""Home: my apps, my open tasks, my recent records, the packs' feeds (announcements …) —
+and my notifications."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from formflow.services import forms as form_service
 from formflow.services import inbox, notices, record_lists
 from formflow.web.pages.apps import build_apps, is_routable
 from formflow.web.pages.display import DisplayContext, format_timestamp
+from formflow.web.pages.homefeeds import home_feeds
 from formflow.web.pages.pagecall import PageCall, page, safe_next, see_other
 from formflow.web.pages.recordpage import status_label
 from formflow.web.pages.render import render_page
@@ -106,7 +108,7 @@ def register(blueprint: Blueprint) -> None:
             recent=recent_records(call),
             open_tasks=open_task_count(call),
             inbox_url="/inbox" if is_routable("/inbox") else "",
-            announcements=[],
+            feeds=home_feeds(call),
         )
 
     @blueprint.get("/notifications")
