@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
 from flowkit import NAMES, Driver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -160,3 +166,28 @@ def test_random_actions_never_leave_a_waiting_step_without_or_with_duplicate_tas
             assert run.state is state  # a refused action changes nothing
         assert run.state is not None
         assert_invariants(run.state)
+        assert_copies_and_serialises_like_the_library(run.state)
+
+
+def _reference_plain(value: Any) -> Any:
+    """The state's JSON written the slow, obvious way (``dataclasses.asdict``)."""
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _reference_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_reference_plain(v) for v in value]
+    return value
+
+
+def assert_copies_and_serialises_like_the_library(state: InstanceState) -> None:
+    """``copy()`` and ``to_dict()`` are fast hand-written passes; they must agree with
+    ``copy.deepcopy`` and ``dataclasses.asdict`` on every state the engine produces."""
+    clone = state.copy()
+    assert clone == copy.deepcopy(state)
+    assert clone is not state and clone.tokens is not state.tokens
+    for key, task in state.tasks.items():
+        assert clone.tasks[key] is not task
+    assert state.to_dict() == _reference_plain(dataclasses.asdict(state))

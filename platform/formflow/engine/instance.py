@@ -7,7 +7,6 @@ fails. ``state`` is None only for :class:`Start`.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta
 
 from formflow.dsl.model import RuleKind, TimeoutAction, WithdrawPolicy
@@ -56,7 +55,7 @@ def handle(
         return _start(spec, event, ctx)
     if state is None:
         raise TransitionNotAllowed(_("This request has not been started yet."))
-    rt = Runtime(spec, copy.deepcopy(state), ctx)
+    rt = Runtime(spec, state.copy(), ctx)
     if isinstance(event, TaskAction):
         handle_task_action(rt, event)
     elif isinstance(event, Withdraw):
