@@ -3,15 +3,14 @@ Debian's Chromium by Playwright. Skipped, with the reason, where Chromium is not
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import waitress
 from flask import Flask
 from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from live import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,11 +39,5 @@ def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served by waitress (a real WSGI server) on a free port; yields its address."""
-    server: Any = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serve(app) as base_url:
+        yield base_url
