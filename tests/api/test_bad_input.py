@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from api.formdefs import create_form
 from harness import Caller
 
 
@@ -95,3 +96,16 @@ def test_a_nul_character_in_any_text_is_refused(admin_api: Caller) -> None:
     )
     assert response.status_code == 400
     assert "NUL" in response.payload["detail"]
+
+
+def test_a_nul_character_in_the_path_or_query_is_refused(admin_api: Caller) -> None:
+    # PostgreSQL cannot compare text holding NUL; such a request must stop before any query.
+    create_form(admin_api)
+    for url in (
+        "/api/forms/expense/records?filter=title%20%3D%20%27%00%27",
+        "/api/forms/ex%00pense/records",
+        "/api/tasks?q=%00",
+    ):
+        response = admin_api.get(url)
+        assert response.status_code == 400, (url, response.payload)
+        assert "NUL" in response.payload["detail"]

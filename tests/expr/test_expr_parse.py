@@ -92,6 +92,17 @@ def test_string_literals_resolve_escapes_and_doubled_quotes(literal: str, value:
     assert parse(literal) == String(value)
 
 
+@pytest.mark.parametrize("literal", [r"'a\0'", r"'\u0000'", "'a\x00b'"])
+def test_a_nul_character_in_a_text_is_a_diagnostic_at_the_text(literal: str) -> None:
+    # PostgreSQL cannot hold NUL in text: a filter or formula with one must fail here, with a
+    # message, rather than in the database.
+    with pytest.raises(SourceError) as caught:
+        parse(f"title = {literal}")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.line, diagnostic.column, diagnostic.code) == (1, 9, "nul_character")
+    assert "NUL" in diagnostic.message.render("en")
+
+
 @pytest.mark.parametrize("number", ["0", "12", "0.05", "1200.50", "123456789012345678901234567.89"])
 def test_number_literals_are_exact_decimals(number: str) -> None:
     node = parse(number)

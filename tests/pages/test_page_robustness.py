@@ -25,6 +25,7 @@ HOSTILE_QUERIES = [
     "filter=(((",
     "filter=" + "1 + " * 900 + "1",
     "filter=title = '\x00'",
+    "filter=title = '\\u0000'",
     "cursor=not-a-cursor",
     "cursor=eyJ4IjogMX0",
     "limit=-1",
@@ -37,13 +38,17 @@ HOSTILE_QUERIES = [
     "form=../../etc/passwd",
     "status=%ff%fe",
     "q=%E4%BD%A0%E5%A5%BD",
+    "q=%00&tab=done",
+    "col=%00&sort=%00",
+    "trail=%00,1&form=%00",
+    "cursor=%00&view=%00",
     "next=https://evil.example/",
 ]
 SKIPPED_PREFIXES = ("/api", "/static", "/healthz")
 
 
 #: Path values of every wrong shape.
-NONSENSE = ["0", "999999999999999999999", "no.such.form", "%3Cscript%3E", "x" * 200]
+NONSENSE = ["0", "999999999999999999999", "no.such.form", "%3Cscript%3E", "a%00b", "x" * 200]
 
 
 def _urls(app: Flask, values: list[str]) -> list[str]:

@@ -113,7 +113,21 @@ class ExprTransformer(Transformer[Token, Node]):
         return nodes.Number(Decimal(children[0].value), span=_span(meta))
 
     def string(self, meta: Any, children: list[Token]) -> Node:
-        return nodes.String(unquote(children[0].value), span=_span(meta))
+        text = unquote(children[0].value)
+        if "\0" in text:
+            # Nobody writes one on purpose, and PostgreSQL cannot store or compare it in text.
+            span = _span(meta)
+            raise SourceError(
+                [
+                    Diagnostic(
+                        _("A text may not contain the NUL character (\\0 or \\u0000)."),
+                        line=span.line,
+                        column=span.column,
+                        code="nul_character",
+                    )
+                ]
+            )
+        return nodes.String(text, span=_span(meta))
 
     def true(self, meta: Any, children: list[Token]) -> Node:
         return nodes.Boolean(True, span=_span(meta))
@@ -236,7 +250,9 @@ def parse(source: str) -> Node:
     ensure_depth(tree)
     try:
         return ExprTransformer().transform(tree)
-    except VisitError as error:  # pragma: no cover - the transformer has no failing paths
-        raise SourceError(
+    except VisitError as error:
+        if isinstance(error.orig_exc, SourceError):  # a text with a NUL character
+            raise SourceError(list(error.orig_exc.diagnostics)) from None
+        raise SourceError(  # pragma: no cover - no other failing path
             [Diagnostic(_("This expression could not be read."), code="syntax")]
         ) from error

@@ -23,7 +23,7 @@ from formflow.web.pages.errors import (
 )
 from formflow.web.problems import http_problem, internal_problem, problem_response
 from formflow.web.runtime import Runtime, current_runtime
-from formflow.web.security import add_security_headers, request_locale
+from formflow.web.security import add_security_headers, refuse_nul_characters, request_locale
 
 log = logging.getLogger("formflow.web")
 
@@ -65,6 +65,7 @@ def create_app(
     app.register_blueprint(api.blueprint())
     pages.init_app(app)
     _register_error_handlers(app)
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
 
     @app.get("/healthz")

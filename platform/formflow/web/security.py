@@ -13,8 +13,9 @@ import secrets
 from enum import StrEnum
 
 from flask import Response, g, request, session
+from werkzeug.datastructures import MultiDict
 
-from formflow.errors import AuthenticationRequired, PermissionDenied
+from formflow.errors import AuthenticationRequired, InvalidInput, PermissionDenied
 from formflow.i18n import _, negotiate, normalize_locale
 from formflow.services import auth
 from formflow.services.actor import Actor
@@ -111,6 +112,25 @@ def login_browser(runtime: Runtime, user_sid: str) -> None:
     session["sid"] = user_sid
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
+
+
+def refuse_nul_characters() -> None:
+    """Refuse (400) a request whose path, query or form fields hold a NUL character.
+
+    Nobody types one, and PostgreSQL can neither store nor compare it in text, so a NUL that
+    reached a query would fail there as a server error. JSON bodies are checked where they
+    are read (:mod:`formflow.web.jsonio`); uploaded files are data, not checked.
+    """
+    fields = request.form if request.mimetype in _FORM_TYPES else MultiDict()
+    texts = [request.path]
+    for values in (request.args, fields):
+        for key, value in values.items(multi=True):
+            texts += (key, value)
+    if any("\0" in text for text in texts):
+        raise InvalidInput(_("Texts may not contain the NUL character (\\u0000)."))
+
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def add_security_headers(response: Response) -> Response:
