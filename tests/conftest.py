@@ -29,6 +29,32 @@ from formflow.web.app import create_app
 from harness import PASSWORD, Caller
 
 PG_URL = os.environ.get("FORMFLOW_TEST_DATABASE_URL", "")
+#: With a PostgreSQL URL, ``FORMFLOW_TEST_DATABASE_ONLY=1`` runs only the tests that touch the
+#: database. CI sets it for its PostgreSQL pass, which follows a full pass on SQLite: the pure
+#: tests (expressions, forms, DSL, engine) gave their verdict there and would say the same.
+DATABASE_ONLY = bool(PG_URL) and os.environ.get("FORMFLOW_TEST_DATABASE_ONLY") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not DATABASE_ONLY:
+        return
+    keep: list[pytest.Item] = []
+    pure: list[pytest.Item] = []
+    for item in items:
+        # Uses the test database, or picks its database itself (a module naming PG_URL).
+        touches = "database" in getattr(item, "fixturenames", ()) or hasattr(
+            getattr(item, "module", None), "PG_URL"
+        )
+        (keep if touches else pure).append(item)
+    config.hook.pytest_deselected(items=pure)
+    items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    database = "PostgreSQL" if PG_URL else "SQLite"
+    if DATABASE_ONLY:
+        return f"database: {database}; only the tests that touch it (FORMFLOW_TEST_DATABASE_ONLY)"
+    return f"database: {database}"
 
 
 def _worker() -> str:
