@@ -98,6 +98,18 @@ def test_a_nul_character_in_any_text_is_refused(admin_api: Caller) -> None:
     assert "NUL" in response.payload["detail"]
 
 
+def test_a_multipart_part_without_a_name_is_a_client_error(admin_api: Caller) -> None:
+    # Schemathesis found it: werkzeug gives such a part the name None.
+    body = b"--B\r\nContent-Disposition: form-data\r\n\r\n{}\r\n--B--\r\n"
+    response = admin_api.request(
+        "POST",
+        "/api/attachments",
+        data=body,
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert 400 <= response.status_code < 500, response.payload
+
+
 def test_a_nul_character_in_the_path_or_query_is_refused(admin_api: Caller) -> None:
     # PostgreSQL cannot compare text holding NUL; such a request must stop before any query.
     create_form(admin_api)

@@ -122,11 +122,12 @@ def refuse_nul_characters() -> None:
     are read (:mod:`formflow.web.jsonio`); uploaded files are data, not checked.
     """
     fields = request.form if request.mimetype in _FORM_TYPES else MultiDict()
-    texts = [request.path]
+    texts: list[str | None] = [request.path]
     for values in (request.args, fields):
         for key, value in values.items(multi=True):
             texts += (key, value)
-    if any("\0" in text for text in texts):
+    # A malformed multipart body can yield a field without a name (None): nothing to check.
+    if any(isinstance(text, str) and "\0" in text for text in texts):
         raise InvalidInput(_("Texts may not contain the NUL character (\\u0000)."))
 
 
