@@ -163,7 +163,11 @@ class Database:
         does this by itself.
         """
         if self.is_sqlite:
-            with self.engine.connect() as connection:
+            # ANALYZE writes its tables: take the write lock first (BEGIN IMMEDIATE, which
+            # waits its turn), or a read transaction upgraded mid-way fails as "locked" when
+            # another writer went first.
+            connect = self.engine.connect().execution_options(formflow_write=True)
+            with connect as connection, connection.begin():
                 connection.exec_driver_sql("PRAGMA optimize=0x10002")
 
     def dispose(self) -> None:
