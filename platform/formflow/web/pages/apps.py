@@ -66,7 +66,12 @@ class App:
 @dataclass(frozen=True)
 class _Pack:
     title: Any
-    menu: list[Mapping[str, Any]] | None
+    menus: Mapping[str, Any] | None  # the pack's menus.json
+
+    @property
+    def menu(self) -> list[Mapping[str, Any]] | None:
+        items = self.menus.get("items") if self.menus is not None else None
+        return items if isinstance(items, list) else None
 
 
 def _pack(session: Session, name: str) -> _Pack:
@@ -76,8 +81,7 @@ def _pack(session: Session, name: str) -> _Pack:
         return _Pack(None, None)
     manifest = row.manifest if isinstance(row.manifest, Mapping) else {}
     menus = manifest.get("menus")
-    items = menus.get("items") if isinstance(menus, Mapping) else None
-    return _Pack(manifest.get("title"), items if isinstance(items, list) else None)
+    return _Pack(manifest.get("title"), menus if isinstance(menus, Mapping) else None)
 
 
 def installed_menus(session: Session) -> list[tuple[str, Mapping[str, Any]]]:
@@ -86,13 +90,8 @@ def installed_menus(session: Session) -> list[tuple[str, Mapping[str, Any]]]:
     for pack in _ordered(_group(form_service.list_forms(session))):
         if pack is None:
             continue
-        try:
-            row = packs.installed_pack(session, pack)
-        except NotFound:
-            continue
-        manifest = row.manifest if isinstance(row.manifest, Mapping) else {}
-        menus = manifest.get("menus")
-        if isinstance(menus, Mapping):
+        menus = _pack(session, pack).menus
+        if menus is not None:
             found.append((pack, menus))
     return found
 
