@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from perfkit import World, build_world
+from perfkit import World, build_world, counted, of_kind
 from sqlalchemy import select
 
 from formflow.services.effect_scope import add_participant
 from formflow.services.records import _copy_document, create_record
 from formflow.storage.audit_log import append_audit
 from formflow.storage.db import Database
-from formflow.storage.models import RecordAudit, RecordParticipant
+from formflow.storage.models import Record, RecordAudit, RecordParticipant
 from formflow.storage.unit import unit_cache
 
 
@@ -142,3 +142,48 @@ def test_copying_a_document_gives_what_deepcopy_gives_and_shares_nothing_mutable
                 else zip(original, twin, strict=True)
             )
             stack.extend(pairs)
+
+
+def _shares_a_container(left: Any, right: Any) -> bool:
+    stack = [(left, right)]
+    while stack:
+        one, other = stack.pop()
+        if isinstance(one, (dict, list)):
+            if one is other:
+                return True
+            if isinstance(one, dict) and isinstance(other, dict):
+                stack.extend((one[key], other[key]) for key in one.keys() & other.keys())
+            elif isinstance(one, list) and isinstance(other, list):
+                stack.extend(zip(one, other, strict=False))
+    return False
+
+
+def test_creating_a_record_leaves_the_callers_document_alone(
+    database: Database, world: World
+) -> None:
+    document = world.document()
+    before = copy.deepcopy(document)
+    with database.session(write=True) as session:
+        stored = create_record(session, world.buyer, "plain", document).record.data
+        stored["items"][0]["qty"] = 99  # a later change in the same unit of work
+    assert document == before
+    assert not _shares_a_container(document, stored)
+
+
+def test_a_record_inserted_directly_is_an_ordinary_persistent_row(
+    database: Database, world: World
+) -> None:
+    with counted(database) as statements, database.session(write=True) as session:
+        record = create_record(session, world.buyer, "plain", world.document()).record
+        inserted = len(statements)
+        assert session.get(Record, record.id) is record
+        assert record in session and record not in session.dirty
+        record.label = "renamed"
+        session.flush()
+        assert record.version == 2  # the optimistic counter ran as for any row
+    assert len(of_kind(statements[inserted:], "SELECT")) == 0
+    with database.session() as session:
+        row = session.get(Record, record.id)
+        assert row is not None
+        assert (row.label, row.version, row.data["title"]) == ("renamed", 2, "Paper")
+        assert row.created_at is not None and row.deleted_at is None

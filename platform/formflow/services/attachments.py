@@ -230,12 +230,17 @@ def _has_file_fields(fields: Mapping[str, Any]) -> bool:
     )
 
 
+def has_files(form: CompiledForm) -> bool:
+    """True when ``form`` has a file field anywhere (remembered per compiled form)."""
+    found = _HAS_FILES.get(form)
+    if found is None:
+        found = _HAS_FILES[form] = _has_file_fields(form.fields)
+    return found
+
+
 def _file_refs(form: CompiledForm, data: Mapping[str, Any]) -> Iterator[tuple[str, Any, str]]:
     """(JSON path, value, field type) of every file value in ``data``, sub-tables included."""
-    has_files = _HAS_FILES.get(form)
-    if has_files is None:
-        has_files = _HAS_FILES[form] = _has_file_fields(form.fields)
-    if not has_files:
+    if not has_files(form):
         return iter(())
 
     def walk(fields: Mapping[str, Any], values: Mapping[str, Any], path: str) -> Iterator[Any]:
@@ -266,6 +271,8 @@ def bind_attachments(
     record_id: int | None,
 ) -> list[Issue]:
     """Check the files a record's data names and fill in their stored name, size and type.
+
+    The file values in ``data`` are updated in place; pass a copy the caller may change.
 
     A file must exist and be the actor's own upload, or already belong to this record.
     Returns issues for the others. Call :func:`claim_attachments` once the record has its id.

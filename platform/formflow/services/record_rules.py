@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -131,14 +132,15 @@ def assign_serials(
         data[name] = spec.serial.render(number, today)
 
 
-def flush_checking_unique(session: Session, form_row: Form, form: CompiledForm) -> None:
-    """Flush; a unique-index violation becomes :class:`ConstraintViolated` on its fields.
+@contextmanager
+def unique_values(form_row: Form, form: CompiledForm) -> Iterator[None]:
+    """Turn a unique-index violation in the block into :class:`ConstraintViolated` on its fields.
 
     No savepoint: the error fails the caller's unit of work, and ``begin_nested`` would flush
     the pending rows before its savepoint began anyway.
     """
     try:
-        session.flush()
+        yield
     except IntegrityError as exc:
         names = unique_index_names(form_row.id, form.unique_together)
         text = str(exc.orig)
@@ -158,3 +160,9 @@ def flush_checking_unique(session: Session, form_row: Form, form: CompiledForm) 
                     ]
                 ) from None
         raise
+
+
+def flush_checking_unique(session: Session, form_row: Form, form: CompiledForm) -> None:
+    """Flush; a unique-index violation becomes :class:`ConstraintViolated` on its fields."""
+    with unique_values(form_row, form):
+        session.flush()

@@ -46,6 +46,7 @@ from formflow.services.evaluation import eval_context
 from formflow.services.forms import FormView
 from formflow.storage.audit_log import append_audit
 from formflow.storage.models import Form, Record, RecordAudit
+from formflow.storage.record_rows import insert_record
 from formflow.storage.types import utcnow
 
 #: Values a document may hold that nothing can change in place.
@@ -178,7 +179,9 @@ def _prepare(
     """The clean data of a write, and the evaluation context the write uses throughout."""
     if not isinstance(data, Mapping):
         raise InvalidInput(_("The record data must be a JSON object."))
-    payload = _copy_document(_strip_system_fields(form, data))
+    payload = _strip_system_fields(form, data)  # a new dict: top-level changes stay here
+    if attachments.has_files(form):  # binding files changes nested values in place
+        payload = _copy_document(payload)
     for name, value in (keep or {}).items():
         payload[name] = value  # serials and rollups the record already has
     file_issues = attachments.bind_attachments(session, actor, form, payload, record_id)
@@ -267,8 +270,8 @@ def create_record(
     )
     if not draft:
         _finish_submit(session, view, form, record, context)
-    session.add(record)
-    record_rules.flush_checking_unique(session, view.form, form)
+    with record_rules.unique_values(view.form, form):
+        insert_record(session, record)
     _audit(session, actor, record, "create" if draft else "submit", None, record.data)
     _after_write(session, actor, view, form, None, record, submitted=not draft)
     return RecordView(record, view)

@@ -74,8 +74,9 @@ def _snapshot(session: Session) -> dict[Any, Any]:
     """Every stamp as this unit of work sees it (read on first use)."""
     known = unit_cache(session, "stamps")
     if _LOADED not in known:
-        with session.no_autoflush:
-            rows = session.execute(_ALL).all()
+        # Core, not ORM, execution: the rows are plain pairs, and this is the first
+        # statement of nearly every unit of work (no flush may happen here either).
+        rows = session.connection().execute(_ALL).all()
         for key, value in rows:
             known.setdefault(key, value)
         known[_LOADED] = True

@@ -1,0 +1,56 @@
+"""The JSON text the stores keep: exact decimals, readable text, and the slow path's cases."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+import pytest
+import simplejson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from formflow.storage.db import dumps, loads
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=4)
+    | st.text(max_size=20)
+)
+_DOCUMENTS = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+
+
+def test_decimals_are_written_as_their_exact_digits() -> None:
+    text = dumps({"amount": Decimal("1234567890.123456789"), "rate": Decimal("0.10")})
+    assert text == '{"amount":1234567890.123456789,"rate":0.10}'
+    assert loads(text)["amount"] == Decimal("1234567890.123456789")
+
+
+def test_text_stays_readable_utf8() -> None:
+    assert dumps({"名称": "采购订单"}) == '{"名称":"采购订单"}'
+
+
+def test_values_the_fast_encoder_refuses_take_the_exact_slow_path() -> None:
+    big = 2**70
+    assert dumps({"n": big}) == f'{{"n":{big}}}'
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        dumps([Decimal("NaN")])  # refused, as it always was: NaN is no JSON number
+
+
+def test_non_string_keys_become_strings_as_before() -> None:
+    assert loads(dumps({1: "a", None: "b"})) == {"1": "a", "null": "b"}
+
+
+@given(_DOCUMENTS)
+def test_documents_read_back_as_written(document: object) -> None:
+    with decimal.localcontext() as context:
+        context.prec = 60
+        assert loads(dumps(document)) == simplejson.loads(
+            simplejson.dumps(document, use_decimal=True), use_decimal=True
+        )
