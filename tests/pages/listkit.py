@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from formflow.services import org
+from formflow.services import companies, org
 from formflow.services.actor import SYSTEM
 from formflow.storage.db import Database
 
@@ -65,7 +65,7 @@ CLAIM: dict[str, Any] = {
 
 def make_department(database: Database, code: str, name: str) -> int:
     with database.session(write=True) as session:
-        company = org.find_company(session, "hq") or org.create_company(
+        company = companies.find_company(session, "hq") or companies.create_company(
             session, SYSTEM, code="hq", name="HQ"
         )
         department = org.create_department(

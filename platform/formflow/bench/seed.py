@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formflow.bench.workload import order_schema, order_title
-from formflow.services import auth, org
+from formflow.services import auth, companies, org
 from formflow.services import forms as form_service
 from formflow.services.actor import SYSTEM, Actor
 from formflow.storage.db import Database
@@ -39,7 +39,7 @@ class BenchForm:
 def seed_world(database: Database) -> BenchWorld:
     """Create the company, department and user of the benchmark."""
     with database.session(write=True) as session:
-        company = org.create_company(session, SYSTEM, code="bench", name="基准测试公司")
+        company = companies.create_company(session, SYSTEM, code="bench", name="基准测试公司")
         department = org.create_department(
             session, SYSTEM, name="采购部", code="bench-purchasing", company_id=company.id
         )

@@ -122,6 +122,13 @@ def require_form_action(session: Session, actor: Actor, form: Form, action: Acti
         )
 
 
+def require_admin(actor: Actor) -> None:
+    """Changes to the organisation (people, departments, companies, positions, roles) and
+    pack installs are for administrators only."""
+    if not actor.is_admin:
+        raise PermissionDenied(_("Only an administrator may change the organisation."))
+
+
 def require_designer(actor: Actor) -> None:
     if not actor.is_designer:
         raise PermissionDenied(_("Only designers and administrators may change definitions."))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from formflow.demo.orgdata import demo_company
 from formflow.packs.library import available_packs
-from formflow.services import org, packs
+from formflow.services import companies, org, packs
 from formflow.services.actor import SYSTEM
 from formflow.services.demo_records import DemoReport, load_pack_demo
 
@@ -33,7 +33,7 @@ class DemoUser:
 def load_demo_org(session: Session, password: str) -> list[DemoUser]:
     """Create the demo company's org (skipping what exists); returns its users."""
     data = demo_company()
-    company = org.find_company(session, data["company"]["code"]) or org.create_company(
+    company = companies.find_company(session, data["company"]["code"]) or companies.create_company(
         session, SYSTEM, code=data["company"]["code"], name=data["company"]["name"]
     )
     departments: dict[str, int] = {}

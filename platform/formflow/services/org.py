@@ -21,11 +21,12 @@ from formflow.i18n import SUPPORTED_LOCALES, _, normalize_locale
 from formflow.orgchart import DepartmentInfo, OrgChart, RoleAssignment, UserInfo
 from formflow.services.actor import Actor, PlatformRole
 from formflow.services.auth import end_all_sessions, hash_password, verify_password
+from formflow.services.authz import require_admin
+from formflow.services.companies import require_company, require_position
 from formflow.storage import definitions, stamps
 from formflow.storage.models import (
     Calendar,
     CalendarDay,
-    Company,
     Department,
     Role,
     RoleMember,
@@ -50,11 +51,6 @@ USER_FIELDS = (
     "active",
 )
 SELF_SERVICE_FIELDS = frozenset({"display_name", "email", "mobile", "locale", "timezone"})
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied(_("Only an administrator may change the organisation."))
 
 
 # -- org stamp and snapshot -----------------------------------------------------------------
@@ -146,6 +142,8 @@ def _check_user_values(session: Session, values: Mapping[str, Any], user_id: int
         and session.get(Department, values["department_id"]) is None
     ):
         raise InvalidInput(_("Department {id} does not exist.", id=values["department_id"]))
+    if values.get("position_id") is not None:
+        require_position(session, values["position_id"])
     manager_id = values.get("manager_id")
     if manager_id is not None:
         if manager_id == user_id:
@@ -286,21 +284,7 @@ def list_users(
     return page, total
 
 
-# -- companies, departments ----------------------------------------------------------------
-
-
-def create_company(session: Session, actor: Actor, *, code: str, name: Any) -> Company:
-    require_admin(actor)
-    if session.scalar(select(Company.id).where(Company.code == code)) is not None:
-        raise Conflict(_("The company code {value} is already used.", value=code))
-    company = Company(code=code, name=name)
-    session.add(company)
-    session.flush()
-    return company
-
-
-def find_company(session: Session, code: str) -> Company | None:
-    return session.scalar(select(Company).where(Company.code == code))
+# -- departments ---------------------------------------------------------------------------
 
 
 def find_department(session: Session, code: str) -> Department | None:
@@ -326,6 +310,8 @@ def create_department(
         raise InvalidInput(_("User {id} does not exist.", id=head_id))
     if code and session.scalar(select(Department.id).where(Department.code == code)) is not None:
         raise Conflict(_("The department code {value} is already used.", value=code))
+    if company_id is not None:
+        require_company(session, company_id)
     department = Department(
         name=name.strip(), parent_id=parent_id, head_id=head_id, code=code, company_id=company_id
     )
@@ -362,6 +348,16 @@ def update_department(
             raise InvalidInput(_("Department {id} does not exist.", id=parent_id))
     if changes.get("head_id") is not None and session.get(User, changes["head_id"]) is None:
         raise InvalidInput(_("User {id} does not exist.", id=changes["head_id"]))
+    if changes.get("company_id") is not None:
+        require_company(session, changes["company_id"])
+    code = changes.get("code")
+    clash = (
+        session.scalar(select(Department.id).where(Department.code == code))
+        if code and code != department.code
+        else None
+    )
+    if clash is not None:
+        raise Conflict(_("The department code {value} is already used.", value=code))
     for name, value in changes.items():
         setattr(department, name, value)
     session.flush()

@@ -25,7 +25,7 @@ from formflow.packs.source import PackSource
 from formflow.services import forms as form_service
 from formflow.services import org
 from formflow.services.actor import Actor
-from formflow.services.org import require_admin
+from formflow.services.authz import require_admin
 from formflow.storage import stamps
 from formflow.storage.models import Form, InstalledPack, Record, RecordAudit
 from formflow.storage.types import utcnow

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from formflow.web.api import auth, files, flows, forms, org, packs, records, tasks
+from formflow.web.api import auth, companies, files, flows, forms, org, packs, records, tasks
 from formflow.web.api.openapi import build_openapi
 from formflow.web.api.registry import Api
 from formflow.web.jsonio import to_json
@@ -17,7 +17,7 @@ from formflow.web.jsonio import to_json
 def build_api() -> Api:
     """The API with every operation registered (built once per process)."""
     api = Api()
-    for module in (auth, org, forms, records, files, packs, flows, tasks):
+    for module in (auth, org, companies, forms, records, files, packs, flows, tasks):
         module.register(api)
 
     @api.blueprint.get("/openapi.json")

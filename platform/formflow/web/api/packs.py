@@ -12,7 +12,7 @@ from formflow.errors import NotFound
 from formflow.i18n import _
 from formflow.packs.library import available_packs
 from formflow.services import packs
-from formflow.services.org import require_admin
+from formflow.services.authz import require_admin
 from formflow.web.api import schemas
 from formflow.web.api.registry import Api, ApiCall
 

@@ -213,6 +213,54 @@ class RoleAssign(Strict):
     department_id = id_field(allow_none=True, load_default=None)
 
 
+# -- companies and positions -------------------------------------------------------------
+
+ENTRY_CODE = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    error="Use 1-64 letters, digits, dots, dashes or underscores.",
+)
+
+
+class CompanyOut(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.Raw(required=True, metadata=I18N_TEXT)
+
+
+class CompanyUpdate(Strict):
+    code = fields.String(validate=ENTRY_CODE)
+    name = i18n_field()
+
+
+class CompanyCreate(CompanyUpdate):
+    code = fields.String(required=True, validate=ENTRY_CODE)
+    name = i18n_field(required=True)
+
+
+class PositionOut(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.Raw(required=True, metadata=I18N_TEXT)
+    company_id = fields.Integer(allow_none=True)
+    grade = fields.String(allow_none=True)
+
+
+class PositionUpdate(Strict):
+    code = fields.String(validate=ENTRY_CODE)
+    name = i18n_field()
+    company_id = id_field(allow_none=True)
+    grade = fields.String(allow_none=True, validate=validate.Length(max=32))
+
+
+class PositionCreate(PositionUpdate):
+    code = fields.String(required=True, validate=ENTRY_CODE)
+    name = i18n_field(required=True)
+
+
+class PositionListQuery(Strict):
+    company_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+
+
 # -- forms ----------------------------------------------------------------------------------
 
 GRANTS = {

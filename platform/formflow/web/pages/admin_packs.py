@@ -14,7 +14,7 @@ from formflow.errors import FormflowError, NotFound
 from formflow.i18n import _, pick
 from formflow.packs.library import available_packs
 from formflow.services import packs
-from formflow.services.org import require_admin
+from formflow.services.authz import require_admin
 from formflow.web.pages.pagecall import PageCall, page, see_other
 from formflow.web.pages.render import render_page
 
