@@ -61,6 +61,13 @@ def _check_name(name: Any) -> Any:
     raise InvalidInput(_("The name may not be empty."))
 
 
+def _change_code_and_name(session: Session, entry: _Entry, changes: Mapping[str, Any]) -> None:
+    if "code" in changes:
+        entry.code = _check_code(session, type(entry), changes["code"], entry.id)
+    if "name" in changes:
+        entry.name = _check_name(changes["name"])
+
+
 def _check_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
     unknown = sorted(set(changes) - allowed)
     if unknown:
@@ -109,10 +116,7 @@ def update_company(
     require_admin(actor)
     _check_fields(changes, COMPANY_FIELDS)
     company = get_company(session, company_id)
-    if "code" in changes:
-        company.code = _check_code(session, Company, changes["code"], company.id)
-    if "name" in changes:
-        company.name = _check_name(changes["name"])
+    _change_code_and_name(session, company, changes)
     session.flush()
     return company
 
@@ -202,10 +206,7 @@ def update_position(
     require_admin(actor)
     _check_fields(changes, POSITION_FIELDS)
     position = get_position(session, position_id)
-    if "code" in changes:
-        position.code = _check_code(session, Position, changes["code"], position.id)
-    if "name" in changes:
-        position.name = _check_name(changes["name"])
+    _change_code_and_name(session, position, changes)
     if "company_id" in changes:
         if changes["company_id"] is not None:
             require_company(session, changes["company_id"])
