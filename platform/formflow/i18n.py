@@ -125,6 +125,20 @@ def pick(labels: str | Mapping[str, str] | None, locale: str | None, fallback: s
     return fallback
 
 
+def clean_label(value: Any) -> str | dict[str, str] | None:
+    """A label as stored: a non-empty string (stripped), or a map of languages to strings
+    with at least one non-empty text. None when ``value`` is neither."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if (
+        isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        and any(v.strip() for v in value.values())
+    ):
+        return value
+    return None
+
+
 def gettext(locale: str, text: str) -> str:
     """Translate one msgid; untranslated messages stay in English."""
     if normalize_locale(locale) == SOURCE_LOCALE:

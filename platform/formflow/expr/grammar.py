@@ -252,7 +252,7 @@ def parse(source: str) -> Node:
         return ExprTransformer().transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, SourceError):  # a text with a NUL character
-            raise SourceError(list(error.orig_exc.diagnostics)) from None
+            raise error.orig_exc from None
         raise SourceError(  # pragma: no cover - no other failing path
             [Diagnostic(_("This expression could not be read."), code="syntax")]
         ) from error

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formflow.errors import Conflict, InvalidInput, NotFound
-from formflow.i18n import _
+from formflow.i18n import _, clean_label
 from formflow.services.actor import Actor
 from formflow.services.authz import require_admin
 from formflow.storage.models import Company, Department, Position, User
@@ -48,17 +48,12 @@ def _check_code(session: Session, model: type[_Entry], code: Any, own_id: int | 
     return code
 
 
-def _check_name(name: Any) -> Any:
+def _check_name(name: Any) -> str | dict[str, str]:
     """A label: a non-empty string, or a map of languages to strings with one non-empty."""
-    if isinstance(name, str) and name.strip():
-        return name.strip()
-    if (
-        isinstance(name, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in name.items())
-        and any(v.strip() for v in name.values())
-    ):
-        return name
-    raise InvalidInput(_("The name may not be empty."))
+    label = clean_label(name)
+    if label is None:
+        raise InvalidInput(_("The name may not be empty."))
+    return label
 
 
 def _change_code_and_name(session: Session, entry: _Entry, changes: Mapping[str, Any]) -> None:

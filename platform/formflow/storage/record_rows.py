@@ -25,19 +25,33 @@ _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _COLUMNS = tuple(
     attribute.key for attribute in inspect(Record).column_attrs if attribute.key != "id"
 )
+#: The Python-side defaults of the columns (status, label, timestamps), as the ORM applies them.
+_DEFAULTS = {
+    column.key: column.default
+    for column in _TABLE.columns
+    if column.default is not None and column.key in _COLUMNS
+}
 FIRST_VERSION = 1
+
+
+def _default(key: str) -> Any:
+    default = _DEFAULTS.get(key)
+    if default is None:
+        return None
+    return default.arg if default.is_scalar else default.arg(None)
 
 
 def insert_record(session: Session, record: Record) -> Record:
     """Insert the new ``record`` now and make it persistent in ``session``.
 
-    ``record`` is a transient instance with its values set (those not set are stored as
-    NULL); it gets its id and version 1.
+    ``record`` is a transient instance; values it was not given take the column's default,
+    as an ORM insert would, or NULL. It gets its id and version 1.
     """
     record.version = FIRST_VERSION
-    values = {key: getattr(record, key) for key in _COLUMNS}
+    given = inspect(record).dict
+    values = {key: given[key] if key in given else _default(key) for key in _COLUMNS}
     for key, value in values.items():
-        setattr(record, key, value)  # every column loaded, unset ones as None
+        setattr(record, key, value)  # every column loaded, so none reads as expired
     record.id = session.connection().execute(_INSERT, values).scalar_one()
     make_transient_to_detached(record)
     session.add(record)

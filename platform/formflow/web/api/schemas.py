@@ -11,6 +11,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from formflow.i18n import clean_label
+from formflow.services.companies import CODE
+
 I18N_TEXT = {"description": 'A string, or a map of locale to text: {"zh-CN": "...", "en": "..."}'}
 
 
@@ -32,16 +35,10 @@ class I18nText(fields.Field):
     """A label: a non-empty string or a ``{"zh-CN": ..., "en": ...}`` map of strings."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        if (
-            isinstance(value, dict)
-            and value
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-            and any(v.strip() for v in value.values())
-        ):
-            return value
-        raise self.make_error("invalid")
+        label = clean_label(value)
+        if label is None:
+            raise self.make_error("invalid")
+        return label
 
     default_error_messages = {  # noqa: RUF012 - marshmallow's protocol
         "invalid": 'Must be a string or a map like {"zh-CN": "...", "en": "..."}.'
@@ -215,10 +212,7 @@ class RoleAssign(Strict):
 
 # -- companies and positions -------------------------------------------------------------
 
-ENTRY_CODE = validate.Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
-    error="Use 1-64 letters, digits, dots, dashes or underscores.",
-)
+ENTRY_CODE = validate.Regexp(CODE, error="Use 1-64 letters, digits, dots, dashes or underscores.")
 
 
 class CompanyOut(Schema):
