@@ -92,7 +92,8 @@ def _reset_postgres(database: Database) -> None:
         rows = connection.execute(
             text(
                 "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND (indexname LIKE 'ixf\\_%' OR indexname LIKE 'uxf\\_%')"
+                "AND (indexname LIKE 'ixf\\_%' OR indexname LIKE 'ixs\\_%' "
+                "OR indexname LIKE 'uxf\\_%')"
             )
         ).scalars()
         for name in list(rows):

@@ -63,6 +63,8 @@ class AgreementForm:
     id: int
     compiled: CompiledForm
     scope: Scope
+    #: Field -> value slot (PostgreSQL; empty on SQLite), as the form's version records it.
+    slots: Mapping[str, str]
 
 
 def create_agreement_form(database: Database, schema: Mapping[str, Any] = SCHEMA) -> AgreementForm:
@@ -73,12 +75,13 @@ def create_agreement_form(database: Database, schema: Mapping[str, Any] = SCHEMA
         )
         compiled = form_service.compiled(session, view)
         form_id = view.form.id
+        slots = dict(view.version.index_slots or {})
     scope = Scope(
         fields=compiled.scope.fields,
         forms=compiled.scope.forms,
         variables={"current_user": RefType("user")},
     )
-    return AgreementForm(form_id, compiled, scope)
+    return AgreementForm(form_id, compiled, scope, slots)
 
 
 # -- the two oracles -----------------------------------------------------------------------
@@ -108,12 +111,30 @@ def stored_rows(session: Session, form: AgreementForm) -> list[tuple[int, Any]]:
 
 
 def selected_in_sql(session: Session, form: AgreementForm, checked: Checked) -> set[int]:
-    """The ids the compiled filter selects."""
-    condition = compile_filter(
-        checked, Record.data, dialect=session.get_bind().dialect.name, context=CONTEXT
-    )
-    query = select(Record.id).where(Record.form_id == form.id, condition)
-    return set(session.scalars(query))
+    """The ids the compiled filter selects, reading indexed fields from their value slots.
+
+    The same filter over the JSON document alone (a query compiled without the mapping) must
+    select the same records: the slots hold exactly what the document says.
+    """
+    selected = [
+        set(
+            session.scalars(
+                select(Record.id).where(
+                    Record.form_id == form.id,
+                    compile_filter(
+                        checked,
+                        Record.data,
+                        dialect=session.get_bind().dialect.name,
+                        context=CONTEXT,
+                        slots=slots,
+                    ),
+                )
+            )
+        )
+        for slots in (form.slots, None)
+    ]
+    assert selected[0] == selected[1], "the value slots disagree with the JSON documents"
+    return selected[0]
 
 
 def selected_in_python(rows: Sequence[tuple[int, Any]], checked: Checked) -> set[int] | None:

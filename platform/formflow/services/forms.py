@@ -30,7 +30,7 @@ from formflow.forms import diff_versions as diff_forms
 from formflow.i18n import _
 from formflow.services.actor import Actor
 from formflow.services.authz import DEFAULT_GRANTS, require_designer, validate_grants
-from formflow.storage import definitions, stamps
+from formflow.storage import definitions, stamps, value_slots
 from formflow.storage.json_fields import FieldKind, ensure_field_index, ensure_unique_index
 from formflow.storage.models import Form, FormGrant, FormVersion, Record, RecordAudit
 from formflow.storage.types import utcnow
@@ -209,7 +209,7 @@ def create_form(
     for principal, actions in (clean_grants or {}).items():
         session.add(FormGrant(form_id=form.id, principal=principal, actions=actions))
     session.flush()
-    _ensure_indexes(session, form, result)
+    _ensure_indexes(session, form, version, result)
     stamps.bump(session, "forms")
     return FormView(form, version)
 
@@ -325,7 +325,7 @@ def publish_version(
             )
         )
     session.flush()
-    _ensure_indexes(session, current.form, new)
+    _ensure_indexes(session, current.form, version, new)
     if new.readers != old.readers:
         from formflow.services.record_readers import (  # noqa: PLC0415 - import cycle
             refresh_form_readers,
@@ -357,9 +357,17 @@ def _index_kind(result: CompiledForm, name: str) -> FieldKind:
     return _INDEX_KINDS[kind.value] if kind is not None else FieldKind.TEXT
 
 
-def _ensure_indexes(session: Session, form: Form, result: CompiledForm) -> None:
-    for name, kind in result.indexed_fields.items():
-        ensure_field_index(session, form.id, name, _INDEX_KINDS[kind.value])
+def _ensure_indexes(
+    session: Session, form: Form, version: FormVersion, result: CompiledForm
+) -> None:
+    """Index every ``x-index`` field (in a value slot where the database has them) and build
+    the unique indexes; the version records which field lives in which slot."""
+    fields = {name: _INDEX_KINDS[kind.value] for name, kind in result.indexed_fields.items()}
+    slots = value_slots.assign_slots(session, form.id, fields)
+    version.index_slots = slots or None
+    for name, kind in fields.items():
+        if name not in slots:
+            ensure_field_index(session, form.id, name, kind)
     for group in result.unique_together:
         kinds = [(name, _index_kind(result, name)) for name in group]
         try:

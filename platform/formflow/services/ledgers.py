@@ -113,8 +113,10 @@ def _rollup_value(session: Session, actor: Actor, dependent: Dependent, target_i
     source_view = form_service.get_form(session, dependent.rollup.form)
     source = form_service.compiled(session, source_view)
     data: Any = Record.data
+    slots = source_view.version.index_slots
     conditions = _live_condition(source_view.form.id)
-    conditions.append(json_field(data, dependent.rollup.link, FieldKind.NUMBER) == target_id)
+    link = json_field(data, dependent.rollup.link, FieldKind.NUMBER, slots)
+    conditions.append(link == target_id)
     if dependent.rollup.where:
         from formflow.expr import BOOLEAN, compile_expression  # noqa: PLC0415
 
@@ -125,13 +127,14 @@ def _rollup_value(session: Session, actor: Actor, dependent: Dependent, target_i
                 data,
                 dialect=session.get_bind().dialect.name,
                 context=eval_context(session, actor),
+                slots=slots,
             )
         )
     aggregate = dependent.rollup.aggregate
     if aggregate is Aggregate.COUNT:
         return Decimal(session.scalar(select(func.count(Record.id)).where(*conditions)) or 0)
     column: ColumnElement[Any] = json_field(
-        data, dependent.rollup.field or "", _kind(source, dependent.rollup.field)
+        data, dependent.rollup.field or "", _kind(source, dependent.rollup.field), slots
     )
     sqlite = session.get_bind().dialect.name == "sqlite"
     if aggregate is Aggregate.SUM:
@@ -227,6 +230,7 @@ def check_aggregate_constraints(
     if not compiled.aggregate_constraints:
         return
     data: Any = Record.data
+    slots = form_service.get_form_by_id(session, form_row.id).version.index_slots
     issues: list[Issue] = []
     for constraint in compiled.aggregate_constraints:
         groups = {_group_key(record.data, constraint.group_by)} if _counts(record) else set()
@@ -236,11 +240,11 @@ def check_aggregate_constraints(
             _lock_group(session, form_row.id, key)
             conditions = _live_condition(form_row.id)
             for name, value in zip(constraint.group_by, key, strict=True):
-                column = json_field(data, name, _kind(compiled, name))
+                column = json_field(data, name, _kind(compiled, name), slots)
                 conditions.append(column.is_(None) if value is None else column == value)
             fields = sorted(constraint.check.fields)
             columns = [
-                json_field(data, name, _kind(compiled, name)).label(f"v{index}")
+                json_field(data, name, _kind(compiled, name), slots).label(f"v{index}")
                 for index, name in enumerate(fields)
             ]
             rows = session.execute(select(*columns).where(*conditions)).all() if columns else []

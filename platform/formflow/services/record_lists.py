@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import simplejson
@@ -21,7 +23,8 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from formflow.errors import InvalidInput
-from formflow.expr import BOOLEAN, RefType, compile_expression
+from formflow.expr import BOOLEAN, Checked, RefType, compile_expression
+from formflow.forms import CompiledForm
 from formflow.i18n import _
 from formflow.services import forms as form_service
 from formflow.services.actor import Actor
@@ -58,7 +61,7 @@ class RecordPage:
     next: str | None
 
 
-def _sort_expression(form: Any, key: str) -> ColumnElement[Any]:
+def _sort_expression(form: Any, key: str, slots: Mapping[str, str] | None) -> ColumnElement[Any]:
     if key in _COLUMNS:
         column: ColumnElement[Any] = _COLUMNS[key]
         return column
@@ -83,7 +86,18 @@ def _sort_expression(form: Any, key: str) -> ColumnElement[Any]:
             )
         )
     data: Any = Record.data
-    return json_field(data, key, kind)
+    return json_field(data, key, kind, slots)
+
+
+@lru_cache(maxsize=512)
+def _checked_filter(form: CompiledForm, filter_text: str) -> Checked:
+    """The filter parsed and checked against the form, remembered per compiled form (a list
+    page asked again, or the next page, does not parse its filter again).
+
+    A filter may say ``approver = current_user``: the reader's id, known in advance.
+    """
+    scope = replace(form.scope, variables={**form.scope.variables, "current_user": RefType("user")})
+    return compile_expression(filter_text, scope, BOOLEAN)
 
 
 def _encode_cursor(value: Any, record_id: int) -> str:
@@ -126,6 +140,8 @@ def list_records(
     """A page of the form's records the actor may read, newest first by default."""
     view = form_service.get_form(session, form_key)
     form = form_service.compiled(session, view)
+    # Where the form keeps an indexed field in a value slot, filters and sorting read it there.
+    slots = view.version.index_slots
     # The form id is written into the SQL (it is an integer from our own table, never user
     # input): SQLite uses a partial index only when it can see its WHERE is implied.
     form_id: Any = bindparam("form_id", int(view.form.id), literal_execute=True)
@@ -140,22 +156,19 @@ def list_records(
             raise InvalidInput(
                 _("The filter is longer than {limit} characters.", limit=MAX_FILTER_LENGTH)
             )
-        # A filter may say ``approver = current_user``: the reader's id, known in advance.
-        scope = replace(
-            form.scope, variables={**form.scope.variables, "current_user": RefType("user")}
-        )
-        checked = compile_expression(filter_text, scope, BOOLEAN)
+        checked = _checked_filter(form, filter_text)
         conditions.append(
             compile_filter(
                 checked,
                 Record.data,
                 dialect=session.get_bind().dialect.name,
                 context=eval_context(session, actor, variables={"current_user": actor.id}),
+                slots=slots,
             )
         )
     descending = sort.startswith("-")
     key = sort.lstrip("-+ ")
-    sort_expr = _sort_expression(form, key)
+    sort_expr = _sort_expression(form, key, slots)
     total = None
     if with_total:
         # count(*), not count(id): no column of the row is needed, so PostgreSQL does not

@@ -6,7 +6,9 @@ that the database can answer a filter on an ``x-index`` field with an index rang
 * SQLite: ``json_extract(data, '$."amount"')`` (numbers come back as numbers, text as text);
 * PostgreSQL: ``(data ->> 'amount')`` for text, and for numbers
   ``CASE WHEN jsonb_typeof(data -> 'amount') = 'number' THEN (data ->> 'amount')::numeric END``
-  — the guard keeps a cast error in one odd row from failing a whole query or an insert.
+  — the guard keeps a cast error in one odd row from failing a whole query or an insert;
+  or, for a field the form keeps in a value slot, that plain column (``records.ixn_1``), which
+  a trigger fills with the same expression (:mod:`formflow.storage.value_slots`).
 
 Field names are inlined into the SQL text, which is only safe because they are checked against
 :data:`FIELD_NAME` here (and form definitions only allow such names). Values never are inlined.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +30,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean, TypeEngine
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+SLOT_NAME = re.compile(r"^ix[nt]_[1-9][0-9]?$")
 
 
 class FieldKind(StrEnum):
@@ -35,6 +38,9 @@ class FieldKind(StrEnum):
     TEXT = "text"
     BOOLEAN = "boolean"
 
+
+#: How the value slot columns of each kind are named (``ixn_1``, ``ixt_1``; see value_slots).
+SLOT_PREFIXES = {FieldKind.NUMBER: "ixn_", FieldKind.TEXT: "ixt_"}
 
 _TYPES: dict[FieldKind, TypeEngine[Any]] = {
     FieldKind.NUMBER: Numeric(),
@@ -58,18 +64,38 @@ class JsonField(ColumnElement[Any]):
         ("column", InternalTraversal.dp_clauseelement),
         ("name", InternalTraversal.dp_string),
         ("kind_name", InternalTraversal.dp_string),
+        ("slot", InternalTraversal.dp_string),
     ]
 
-    def __init__(self, column: ColumnElement[Any], name: str, kind: FieldKind) -> None:
+    def __init__(
+        self, column: ColumnElement[Any], name: str, kind: FieldKind, slot: str = ""
+    ) -> None:
         self.column = column
         self.name = check_field_name(name)
         self.kind = kind
         self.kind_name = kind.value
+        if slot and not SLOT_NAME.match(slot):
+            raise ValueError(f"not a value slot: {slot!r}")
+        self.slot = slot
         self.type = _TYPES[kind]
 
 
-def json_field(column: ColumnElement[Any], name: str, kind: FieldKind) -> JsonField:
-    return JsonField(column, name, kind)
+def json_field(
+    column: ColumnElement[Any],
+    name: str,
+    kind: FieldKind,
+    slots: Mapping[str, str] | None = None,
+) -> JsonField:
+    """Field ``name`` of the JSON ``column`` as a value of ``kind``.
+
+    ``slots`` is the form's field -> value slot mapping (``FormVersion.index_slots``): a field
+    kept in a slot of its kind is read from that column on PostgreSQL, where its plain index
+    answers counts without reading rows (see :mod:`formflow.storage.value_slots`).
+    """
+    slot = (slots or {}).get(name, "")
+    if slot and SLOT_PREFIXES.get(kind) != slot[:4]:
+        slot = ""  # the slot holds the field as another kind (the field changed type)
+    return JsonField(column, name, kind, slot)
 
 
 @compiles(JsonField, "sqlite")
@@ -81,10 +107,14 @@ def _compile_sqlite(element: JsonField, compiler: SQLCompiler, **kw: Any) -> str
 @compiles(JsonField, "postgresql")
 def _compile_postgresql(element: JsonField, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    return _pg_expression(column, element.name, element.kind)
+    if element.slot:
+        # The slot is a column of the same table (or alias) as the JSON document.
+        table, dot, _name = column.rpartition(".")
+        return f"{table}{dot}{element.slot}"
+    return pg_expression(column, element.name, element.kind)
 
 
-def _pg_expression(column: str, name: str, kind: FieldKind) -> str:
+def pg_expression(column: str, name: str, kind: FieldKind) -> str:
     if kind is FieldKind.NUMBER:
         return (
             f"(CASE WHEN jsonb_typeof({column} -> '{name}') = 'number' "
@@ -101,16 +131,21 @@ def _pg_expression(column: str, name: str, kind: FieldKind) -> str:
 def _index_expression(dialect: str, name: str, kind: FieldKind) -> str:
     if dialect == "sqlite":
         return f"json_extract(data, '$.\"{name}\"')"
-    return _pg_expression("data", name, kind)
+    return pg_expression("data", name, kind)
 
 
-def _index_name(prefix: str, form_id: int, names: Sequence[str]) -> str:
+def index_name(prefix: str, form_id: int, names: Sequence[str]) -> str:
     joined = "_".join(names)
     name = f"{prefix}_{form_id}_{joined}"
     if len(name) > 60:  # PostgreSQL truncates identifiers at 63 bytes
         digest = hashlib.sha1(joined.encode(), usedforsecurity=False).hexdigest()[:10]
         name = f"{prefix}_{form_id}_{digest}"
     return name
+
+
+def field_index_name(form_id: int, name: str, kind: FieldKind) -> str:
+    """The name of the expression index :func:`ensure_field_index` builds."""
+    return index_name("ixf", int(form_id), [check_field_name(name), kind.value])
 
 
 def ensure_field_index(session: Session, form_id: int, name: str, kind: FieldKind) -> str:
@@ -125,8 +160,7 @@ def ensure_field_index(session: Session, form_id: int, name: str, kind: FieldKin
     (PostgreSQL 14+) give the planner the real distribution after the next ANALYZE.
     Runs inside the publishing transaction.
     """
-    check_field_name(name)
-    index = _index_name("ixf", int(form_id), [name, kind.value])
+    index = field_index_name(form_id, name, kind)
     dialect = session.get_bind().dialect.name
     expression = _index_expression(dialect, name, kind)
     session.execute(
@@ -136,11 +170,19 @@ def ensure_field_index(session: Session, form_id: int, name: str, kind: FieldKin
         )
     )
     if dialect == "postgresql" and _server_version(session) >= 140000:
-        statistics = _index_name("stx", int(form_id), [name, kind.value])
+        statistics = index_name("stx", int(form_id), [name, kind.value])
         session.execute(
             text(f"CREATE STATISTICS IF NOT EXISTS {statistics} ON ({expression}) FROM records")
         )
     return index
+
+
+def drop_field_index(session: Session, form_id: int, name: str, kind: FieldKind) -> None:
+    """Drop the expression index of a field (and its statistics), if there is one."""
+    session.execute(text(f"DROP INDEX IF EXISTS {field_index_name(form_id, name, kind)}"))
+    if session.get_bind().dialect.name == "postgresql":
+        statistics = index_name("stx", int(form_id), [check_field_name(name), kind.value])
+        session.execute(text(f"DROP STATISTICS IF EXISTS {statistics}"))
 
 
 def _server_version(session: Session) -> int:
@@ -157,7 +199,7 @@ def ensure_unique_index(
     so two concurrent writers cannot both succeed.
     """
     names = [check_field_name(name) for name, _kind in fields]
-    index = _index_name("uxf", int(form_id), names)
+    index = index_name("uxf", int(form_id), names)
     dialect = session.get_bind().dialect.name
     expressions = ", ".join(_index_expression(dialect, name, kind) for name, kind in fields)
     session.execute(
@@ -171,4 +213,4 @@ def ensure_unique_index(
 
 def unique_index_names(form_id: int, groups: Sequence[Sequence[str]]) -> dict[str, list[str]]:
     """Index name -> field names, to explain which unique rule a violation broke."""
-    return {_index_name("uxf", int(form_id), list(group)): list(group) for group in groups}
+    return {index_name("uxf", int(form_id), list(group)): list(group) for group in groups}

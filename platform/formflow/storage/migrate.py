@@ -11,13 +11,22 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from formflow.storage.db import Database
+from formflow.storage.json_fields import SLOT_NAME
 
 
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave the per-form indexes made at publish time (ixf_*, uxf_*) out of autogenerate."""
-    return not (type_ == "index" and name is not None and name.startswith(("ixf_", "uxf_")))
+    """Leave what publishing and migration 0004 make outside the models out of autogenerate:
+    the per-form indexes (``ixf_*``, ``ixs_*``, ``uxf_*``) and PostgreSQL's value slot columns
+    (``records.ixn_*``, ``records.ixt_*``, which the models do not map)."""
+    if name is None:
+        return True
+    if type_ == "index":
+        return not name.startswith(("ixf_", "ixs_", "uxf_"))
+    if type_ == "column" and compare_to is None:
+        return not SLOT_NAME.match(name)
+    return True
 
 
 def _config() -> Config:

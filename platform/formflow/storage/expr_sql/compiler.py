@@ -14,6 +14,7 @@ Two rules keep the SQL answer equal to the evaluator's:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -49,10 +50,12 @@ _DIALECTS: dict[str, type[Dialect]] = {"sqlite": SqliteDialect, "postgresql": Po
 _SCALARS = frozenset({NUMBER, STRING, BOOLEAN, DATE, DATETIME, TIME})
 
 
-def dialect_for(name: str, data: ColumnElement[Any], timezone: str) -> Dialect:
+def dialect_for(
+    name: str, data: ColumnElement[Any], timezone: str, slots: Mapping[str, str] | None = None
+) -> Dialect:
     """The :class:`Dialect` of a SQLAlchemy dialect name (``sqlite``, ``postgresql``)."""
     try:
-        return _DIALECTS[name](data, timezone)
+        return _DIALECTS[name](data, timezone, slots)
     except KeyError:
         raise ValueError(f"no filter compiler for the database {name!r}") from None
 
@@ -315,15 +318,20 @@ def compile_filter(
     *,
     dialect: str,
     context: EvalContext,
+    slots: Mapping[str, str] | None = None,
 ) -> ColumnElement[bool]:
     """The SQL condition for ``checked`` (a boolean expression over one form's records).
 
     ``data`` is the JSON column (``Record.data``), ``dialect`` the SQLAlchemy dialect name,
-    ``context`` the evaluation context (``today()``, ``now()``, the time zone, variables).
+    ``context`` the evaluation context (``today()``, ``now()``, the time zone, variables),
+    ``slots`` the form's value slots (``FormVersion.index_slots``), read instead of the JSON
+    document where given.
     Raises :class:`SourceError` listing every construct that cannot run in the database.
     """
     if not checked.ok:
         raise SourceError([d for d in checked.diagnostics if d.severity == "error"])
     column = data.expression if isinstance(data, QueryableAttribute) else data
-    compiler = FilterCompiler(checked, dialect_for(dialect, column, context.timezone), context)
+    compiler = FilterCompiler(
+        checked, dialect_for(dialect, column, context.timezone, slots), context
+    )
     return compiler.compile()

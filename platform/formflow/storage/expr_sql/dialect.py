@@ -15,7 +15,7 @@ condition that the index can answer is joined with an exact one that only refine
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -65,9 +65,13 @@ class Dialect(ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, data: ColumnElement[Any], timezone: str) -> None:
+    def __init__(
+        self, data: ColumnElement[Any], timezone: str, slots: Mapping[str, str] | None = None
+    ) -> None:
         self.data = data
         self.timezone = timezone
+        #: The form's field -> value slot mapping (see :mod:`formflow.storage.value_slots`).
+        self.slots = slots
 
     # -- constants and fields -------------------------------------------------------------
 
@@ -99,10 +103,11 @@ class Dialect(ABC):
         """A top-level scalar field of the record."""
         wanted = normal_type(type_)
         if wanted == NUMBER:
-            return SqlValue(json_field(self.data, name, FieldKind.NUMBER), NUMBER, field=name)
+            number = json_field(self.data, name, FieldKind.NUMBER, self.slots)
+            return SqlValue(number, NUMBER, field=name)
         if wanted == BOOLEAN:
             return SqlValue(json_field(self.data, name, FieldKind.BOOLEAN), BOOLEAN, field=name)
-        raw = json_field(self.data, name, FieldKind.TEXT)
+        raw = self.raw_text(name)
         if wanted == DATETIME:
             return SqlValue(func.rtrim(raw, "Z"), DATETIME, field=name)
         if wanted == TIME:
@@ -112,7 +117,7 @@ class Dialect(ABC):
 
     def raw_text(self, name: str) -> SqlExpr:
         """The stored text of a text-like field: the expression its index is built on."""
-        return json_field(self.data, name, FieldKind.TEXT)
+        return json_field(self.data, name, FieldKind.TEXT, self.slots)
 
     def json_raw(self, name: str) -> SqlExpr:
         """The field as JSON (see :class:`JsonRaw`)."""

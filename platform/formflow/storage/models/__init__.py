@@ -12,7 +12,7 @@ from formflow.storage.models.flows import (
     FlowVersion,
     WebhookEndpoint,
 )
-from formflow.storage.models.forms import Form, FormGrant, FormVersion
+from formflow.storage.models.forms import Form, FormGrant, FormIndexSlot, FormVersion
 from formflow.storage.models.org import (
     Calendar,
     CalendarDay,
@@ -52,6 +52,7 @@ __all__ = [
     "FlowVersion",
     "Form",
     "FormGrant",
+    "FormIndexSlot",
     "FormVersion",
     "InstalledPack",
     "LoginThrottle",

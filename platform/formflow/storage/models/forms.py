@@ -41,9 +41,28 @@ class FormVersion(Base):
     ui: Mapped[Any] = mapped_column(JsonDoc)
     #: The migration applied to existing records when this version was published, if any.
     migration: Mapped[Any | None] = mapped_column(JsonDoc)
+    #: Field -> value slot (``records.ixn_1`` ...) of the indexed fields, as assigned when this
+    #: version was published (see :mod:`formflow.storage.value_slots`); None: no slots.
+    index_slots: Mapped[dict[str, str] | None] = mapped_column(JsonDoc)
     note: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FormIndexSlot(Base):
+    """Which field of a form lives in which value slot of ``records`` (PostgreSQL only).
+
+    Rows are only ever added: a slot, once given to a field, stays with it, so the mapping
+    of any published version remains true for all of the form's records.
+    """
+
+    __tablename__ = "form_index_slots"
+
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("forms.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: Mapped[str] = mapped_column(String(10), primary_key=True)
+    field: Mapped[str] = mapped_column(String(50))
 
 
 class FormGrant(Base):

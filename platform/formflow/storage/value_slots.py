@@ -1,0 +1,137 @@
+"""Value slots: indexed form fields kept in real, typed columns of ``records`` (PostgreSQL).
+
+PostgreSQL cannot count the rows matching a filter on an indexed *expression* from the index
+alone: it reads every matching row to re-check the expression, which at a million records is
+most of a filtered list's time. A plain column with a plain index has no such cost. So each
+form may keep up to eight numeric and eight text ``x-index`` fields in the columns
+``ixn_1..ixn_8`` and ``ixt_1..ixt_8`` (migration 0004), each with a partial index over the
+form's live records.
+
+* :func:`assign_slots` (at publish) gives each indexed field a slot, fills the slot for the
+  records that exist, and builds its index. A slot stays with its field for good, so the
+  mapping a version recorded stays true for every record of the form.
+* A trigger fills the slots from ``data`` on every insert and on every update of ``data``,
+  with the very expressions of :mod:`formflow.storage.json_fields`; no write path can forget
+  them.
+* Queries use a slot through :func:`formflow.storage.json_fields.json_field` when they are
+  given the form's mapping (``FormVersion.index_slots``); without it they use the JSON
+  expression, which gives the same answer more slowly.
+
+SQLite needs none of this (its partial expression indexes answer counts by themselves), so
+there no slot is ever assigned and every field keeps its expression index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from formflow.storage.json_fields import (
+    SLOT_PREFIXES,
+    FieldKind,
+    check_field_name,
+    drop_field_index,
+    index_name,
+    pg_expression,
+)
+from formflow.storage.models import FormIndexSlot
+
+#: As many as migration 0004 created of each kind.
+SLOTS_PER_KIND = 8
+SLOTS: dict[FieldKind, tuple[str, ...]] = {
+    kind: tuple(f"{prefix}{number}" for number in range(1, SLOTS_PER_KIND + 1))
+    for kind, prefix in SLOT_PREFIXES.items()
+}
+ALL_SLOTS = frozenset(slot for slots in SLOTS.values() for slot in slots)
+
+
+def slot_kind(slot: str) -> FieldKind:
+    """The kind of value a slot column holds."""
+    return next(kind for kind, prefix in SLOT_PREFIXES.items() if slot.startswith(prefix))
+
+
+def supported(session: Session) -> bool:
+    """Whether this database has value slots (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _assigned(session: Session, form_id: int) -> dict[str, str]:
+    rows = session.execute(
+        select(FormIndexSlot.slot, FormIndexSlot.field).where(FormIndexSlot.form_id == form_id)
+    )
+    return {slot: field for slot, field in rows}  # noqa: C416 - rows are Row objects
+
+
+def assign_slots(session: Session, form_id: int, fields: Mapping[str, FieldKind]) -> dict[str, str]:
+    """Give each indexed field of a form a slot (if one is free); return field -> slot.
+
+    Fields already in a slot of their kind keep it. A field that finds no free slot is left
+    out and keeps its expression index. When a slot is newly given, the ``records`` table is
+    locked against writes (``SHARE ROW EXCLUSIVE``, as an index build would) until the
+    publishing transaction ends: writers that began earlier have finished, so the fill sees
+    their rows, and writers that come later wait, so their trigger sees the new slot.
+    """
+    if not supported(session) or not fields:
+        return {}
+    assigned = _assigned(session, form_id)
+    if any(_find(assigned, name, kind) is None for name, kind in fields.items()):
+        session.execute(text("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE"))
+        assigned = _assigned(session, form_id)  # another publish may have been first
+        for name, kind in sorted(fields.items()):
+            if _find(assigned, name, kind) is None:
+                free = next((slot for slot in SLOTS[kind] if slot not in assigned), None)
+                if free is not None:
+                    _fill(session, form_id, check_field_name(name), kind, free)
+                    assigned[free] = name
+    mapping: dict[str, str] = {}
+    for name, kind in fields.items():
+        slot = _find(assigned, name, kind)
+        if slot is not None:
+            mapping[name] = slot
+            ensure_slot_index(session, form_id, slot)
+    return mapping
+
+
+def _find(assigned: Mapping[str, str], name: str, kind: FieldKind) -> str | None:
+    return next(
+        (slot for slot, field in assigned.items() if field == name and slot_kind(slot) is kind),
+        None,
+    )
+
+
+def _fill(session: Session, form_id: int, name: str, kind: FieldKind, slot: str) -> None:
+    session.add(FormIndexSlot(form_id=form_id, slot=slot, field=name))
+    session.flush()
+    session.execute(
+        text(
+            f"UPDATE records SET {slot} = {pg_expression('data', name, kind)} "  # noqa: S608 - checked names
+            f"WHERE form_id = {int(form_id)}"
+        )
+    )
+    # Queries given the mapping read the slot; the expression index would only cost writes.
+    drop_field_index(session, form_id, name, kind)
+
+
+def ensure_slot_index(session: Session, form_id: int, slot: str) -> str:
+    """Create (if missing) the partial index of one slot over the form's live records.
+
+    The index carries the record id too, so a filtered page in id order (the default list) is
+    found from the index alone: the matching ids sorted, then only the page's rows read.
+    """
+    if slot not in ALL_SLOTS:
+        raise ValueError(f"not a value slot: {slot!r}")
+    index = slot_index_name(form_id, slot)
+    session.execute(
+        text(
+            f"CREATE INDEX IF NOT EXISTS {index} ON records ({slot}) INCLUDE (id) "
+            f"WHERE form_id = {int(form_id)} AND deleted_at IS NULL"
+        )
+    )
+    return index
+
+
+def slot_index_name(form_id: int, slot: str) -> str:
+    """The name of a slot's partial index."""
+    return index_name("ixs", int(form_id), [slot])
