@@ -54,3 +54,29 @@ def test_documents_read_back_as_written(document: object) -> None:
         assert loads(dumps(document)) == simplejson.loads(
             simplejson.dumps(document, use_decimal=True), use_decimal=True
         )
+
+
+@given(_DOCUMENTS)
+def test_stored_text_reads_as_the_exact_reference_parser_reads_it(document: object) -> None:
+    """The fast decoder and ``simplejson`` (``use_decimal``) agree on value *and* type."""
+    text = simplejson.dumps(document, use_decimal=True)
+    ours, reference = loads(text), simplejson.loads(text, use_decimal=True)
+    assert _typed(ours) == _typed(reference)
+    assert loads(text.encode()) == reference
+
+
+def _typed(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, str(value))
+
+
+def test_text_the_fast_decoder_refuses_takes_the_old_path() -> None:
+    # A lone surrogate escape and a byte-order mark: msgspec refuses, simplejson reads.
+    assert loads('{"x": "\\ud800"}') == {"x": "\ud800"}
+    assert loads("\ufeff[1]") == [1]
+    assert loads('{"n": 1e400, "m": 1.50}') == {"n": Decimal("1E+400"), "m": Decimal("1.50")}
+    with pytest.raises(ValueError, match="Expecting value"):
+        loads('{"x": NaN}')  # no JSON number, refused as it always was

@@ -131,6 +131,16 @@ def test_a_slot_given_later_is_filled_for_existing_records_and_stays_with_its_fi
         return
     # ``title`` keeps the slot it had; the new fields take the next free ones.
     assert slots == {"title": "ixt_1", "code": "ixt_2", "amount": "ixn_1"}
+    # The form's id-ordered index was rebuilt to carry the new slots too.
+    with database.engine.connect() as connection:
+        definition = connection.execute(
+            text(
+                "SELECT indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND indexname = :name"
+            ),
+            {"name": f"ixs_{_form_id(database)}_byid"},
+        ).scalar_one()
+    assert "(id) INCLUDE (ixn_1, ixt_1, ixt_2)" in definition
     assert _slot_values(database, first) == {
         "title": "one",
         "code": "A-1",

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import msgspec
 import orjson
 import simplejson
 from sqlalchemy import Engine, create_engine, event
@@ -60,9 +61,22 @@ def dumps(value: Any) -> str:
         return text
 
 
+#: Numbers with a fraction or exponent become Decimals straight from their digits.
+_DECODER = msgspec.json.Decoder(float_hook=decimal.Decimal)
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse stored JSON; every number with a fraction or exponent becomes a Decimal."""
-    return simplejson.loads(text, use_decimal=True)
+    """Parse stored JSON; every number with a fraction or exponent becomes a Decimal.
+
+    Every record read decodes its document (a list page, fifty), so the fast decoder goes
+    first: msgspec reads the same values as ``simplejson`` with ``use_decimal`` (exact
+    decimals, integers of any size) in less than half the time. Text it refuses but
+    ``simplejson`` reads (a lone surrogate escape, a byte-order mark) takes the old path.
+    """
+    try:
+        return _DECODER.decode(text)
+    except msgspec.DecodeError:
+        return simplejson.loads(text, use_decimal=True)
 
 
 class _DecimalSum:
