@@ -1,11 +1,12 @@
 """A filter on an ``x-index`` field is answered with that field's index, not a scan.
 
-The form is created through the forms service, which indexes each indexed field: on SQLite
-with a partial expression index (``ixf_<form id>_<field>_<kind>``), on PostgreSQL in a value
-slot column with a partial index on it (``ixs_<form id>_<slot>``). The compiled filter must use
-exactly the indexed expression or column, so the database plans an index search: SQLite's
-``EXPLAIN QUERY PLAN`` names the index; PostgreSQL's ``EXPLAIN`` (sequential scans switched off,
-so the plan does not depend on table statistics) shows an index scan on it.
+The form is created through the forms service, which keeps each indexed field in a value slot
+column with a partial index on it (``ixs_<form id>_<slot>``). The compiled filter must use
+exactly the indexed column, so the database plans an index search: SQLite's ``EXPLAIN QUERY
+PLAN`` names the index, and uses it as covering (the whole list query is answered from it);
+PostgreSQL's ``EXPLAIN`` (sequential scans switched off, so the plan does not depend on table
+statistics) shows an index scan on it. A field beyond the slots keeps a partial expression
+index (``ixf_*``), tested in ``test_value_slots``.
 
 Each filter selects a few of 1,000 records, as list filters usually do (for a filter that
 selects most records, reading them all is the better plan). The table is analysed first, as
@@ -45,6 +46,8 @@ FILTERS = [
     ("submitted_at <= datetime('2020-01-20T08:00:00Z')", "submitted_at_text"),
     ("submitted_at = now()", "submitted_at_text"),
 ]
+
+REFINED_ON_SQLITE = {"amount > 1234567.891234567891234", "amount = 100.0000000000000000001"}
 
 
 @pytest.fixture
@@ -105,14 +108,14 @@ def test_a_filter_on_an_indexed_field_is_answered_with_its_index(
         slots = _slots(session, form)
         plan = _plan(session, _query(session, form, source))
         session.rollback()
+    field = index.rsplit("_", 1)[0]
+    name = f"ixs_{form.id}_{slots[field]}"
     if database.is_sqlite:
-        assert slots == {}
-        name = f"ixf_{form.id}_{index}"
-        searched = (f"USING INDEX {name} (<expr>", f"USING COVERING INDEX {name} (<expr>")
-        assert any(search in plan for search in searched), plan
+        # A number with more digits than a double holds is found through the index and then
+        # compared exactly against the document, which the index does not hold.
+        how = "USING INDEX" if source in REFINED_ON_SQLITE else "USING COVERING INDEX"
+        assert f"{how} {name} ({slots[field]}" in plan, plan
     else:
-        field = index.rsplit("_", 1)[0]
-        name = f"ixs_{form.id}_{slots[field]}"
         scanned = ("Index Scan using ", "Index Only Scan using ", "Bitmap Index Scan on ")
         assert any(f"{scan}{name} " in plan for scan in scanned), plan
         assert "Index Cond: " in plan, plan

@@ -7,8 +7,9 @@ that the database can answer a filter on an ``x-index`` field with an index rang
 * PostgreSQL: ``(data ->> 'amount')`` for text, and for numbers
   ``CASE WHEN jsonb_typeof(data -> 'amount') = 'number' THEN (data ->> 'amount')::numeric END``
   — the guard keeps a cast error in one odd row from failing a whole query or an insert;
-  or, for a field the form keeps in a value slot, that plain column (``records.ixn_1``), which
-  a trigger fills with the same expression (:mod:`formflow.storage.value_slots`).
+* on either, for a field the form keeps in a value slot, that plain column
+  (``records.ixn_1``), which a trigger fills with the same expression
+  (:mod:`formflow.storage.value_slots`).
 
 Field names are inlined into the SQL text, which is only safe because they are checked against
 :data:`FIELD_NAME` here (and form definitions only allow such names). Values never are inlined.
@@ -89,8 +90,8 @@ def json_field(
     """Field ``name`` of the JSON ``column`` as a value of ``kind``.
 
     ``slots`` is the form's field -> value slot mapping (``FormVersion.index_slots``): a field
-    kept in a slot of its kind is read from that column on PostgreSQL, where its plain index
-    answers counts without reading rows (see :mod:`formflow.storage.value_slots`).
+    kept in a slot of its kind is read from that column, whose plain index answers counts
+    without reading rows (see :mod:`formflow.storage.value_slots`).
     """
     slot = (slots or {}).get(name, "")
     if slot and SLOT_PREFIXES.get(kind) != slot[:4]:
@@ -98,20 +99,30 @@ def json_field(
     return JsonField(column, name, kind, slot)
 
 
+def _slot_column(column: str, slot: str) -> str:
+    """The slot column of the same table (or alias) as the JSON document ``column``."""
+    table, dot, _name = column.rpartition(".")
+    return f"{table}{dot}{slot}"
+
+
 @compiles(JsonField, "sqlite")
 def _compile_sqlite(element: JsonField, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    return f"json_extract({column}, '$.\"{element.name}\"')"
+    if element.slot:
+        return _slot_column(column, element.slot)
+    return sqlite_expression(column, element.name)
 
 
 @compiles(JsonField, "postgresql")
 def _compile_postgresql(element: JsonField, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
     if element.slot:
-        # The slot is a column of the same table (or alias) as the JSON document.
-        table, dot, _name = column.rpartition(".")
-        return f"{table}{dot}{element.slot}"
+        return _slot_column(column, element.slot)
     return pg_expression(column, element.name, element.kind)
+
+
+def sqlite_expression(column: str, name: str) -> str:
+    return f"json_extract({column}, '$.\"{name}\"')"
 
 
 def pg_expression(column: str, name: str, kind: FieldKind) -> str:
@@ -128,9 +139,10 @@ def pg_expression(column: str, name: str, kind: FieldKind) -> str:
     return f"({column} ->> '{name}')"
 
 
-def _index_expression(dialect: str, name: str, kind: FieldKind) -> str:
+def field_expression(dialect: str, name: str, kind: FieldKind) -> str:
+    """Field ``name`` of ``records.data`` as index definitions and value slots compute it."""
     if dialect == "sqlite":
-        return f"json_extract(data, '$.\"{name}\"')"
+        return sqlite_expression("data", name)
     return pg_expression("data", name, kind)
 
 
@@ -162,7 +174,7 @@ def ensure_field_index(session: Session, form_id: int, name: str, kind: FieldKin
     """
     index = field_index_name(form_id, name, kind)
     dialect = session.get_bind().dialect.name
-    expression = _index_expression(dialect, name, kind)
+    expression = field_expression(dialect, name, kind)
     session.execute(
         text(
             f"CREATE INDEX IF NOT EXISTS {index} ON records ({expression}) "
@@ -201,7 +213,7 @@ def ensure_unique_index(
     names = [check_field_name(name) for name, _kind in fields]
     index = index_name("uxf", int(form_id), names)
     dialect = session.get_bind().dialect.name
-    expressions = ", ".join(_index_expression(dialect, name, kind) for name, kind in fields)
+    expressions = ", ".join(field_expression(dialect, name, kind) for name, kind in fields)
     session.execute(
         text(
             f"CREATE UNIQUE INDEX IF NOT EXISTS {index} ON records ({expressions}) "

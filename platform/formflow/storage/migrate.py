@@ -17,9 +17,9 @@ from formflow.storage.json_fields import SLOT_NAME
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave what publishing and migration 0004 make outside the models out of autogenerate:
-    the per-form indexes (``ixf_*``, ``ixs_*``, ``uxf_*``) and PostgreSQL's value slot columns
-    (``records.ixn_*``, ``records.ixt_*``, which the models do not map)."""
+    """Leave what publishing and migrations 0004-0005 make outside the models out of
+    autogenerate: the per-form indexes (``ixf_*``, ``ixs_*``, ``uxf_*``) and the value slot
+    columns (``records.ixn_*``, ``records.ixt_*``, which the models do not map)."""
     if name is None:
         return True
     if type_ == "index":

@@ -1,11 +1,12 @@
-"""Value slots: indexed form fields kept in real, typed columns of ``records`` (PostgreSQL).
+"""Value slots: indexed form fields kept in real columns of ``records``.
 
-PostgreSQL cannot count the rows matching a filter on an indexed *expression* from the index
-alone: it reads every matching row to re-check the expression, which at a million records is
-most of a filtered list's time. A plain column with a plain index has no such cost. So each
-form may keep up to eight numeric and eight text ``x-index`` fields in the columns
-``ixn_1..ixn_8`` and ``ixt_1..ixt_8`` (migration 0004), each with a partial index over the
-form's live records.
+Neither database counts the rows matching a filter on an indexed *expression* from the index
+alone: PostgreSQL reads every matching row to re-check the expression, and SQLite (3.40) never
+treats an expression index as covering. At a million records that is most of a filtered
+list's time. A plain column with a plain index has no such cost. So each form may keep up to
+eight numeric and eight text ``x-index`` fields in the columns ``ixn_1..ixn_8`` and
+``ixt_1..ixt_8`` (migration 0004 on PostgreSQL, 0005 on SQLite), each with a partial index over
+the form's live records.
 
 * :func:`assign_slots` (at publish) gives each indexed field a slot, fills the slot for the
   records that exist, and builds its index. A slot stays with its field for good, so the
@@ -17,8 +18,8 @@ form's live records.
   given the form's mapping (``FormVersion.index_slots``); without it they use the JSON
   expression, which gives the same answer more slowly.
 
-SQLite needs none of this (its partial expression indexes answer counts by themselves), so
-there no slot is ever assigned and every field keeps its expression index.
+A database without the slot columns (one not yet migrated to 0005) assigns no slot: every
+field then keeps its expression index.
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ from formflow.storage.json_fields import (
     FieldKind,
     check_field_name,
     drop_field_index,
+    field_expression,
     index_name,
-    pg_expression,
 )
 from formflow.storage.models import FormIndexSlot
 
-#: As many as migration 0004 created of each kind.
+#: As many as migrations 0004 and 0005 created of each kind.
 SLOTS_PER_KIND = 8
 SLOTS: dict[FieldKind, tuple[str, ...]] = {
     kind: tuple(f"{prefix}{number}" for number in range(1, SLOTS_PER_KIND + 1))
@@ -53,8 +54,12 @@ def slot_kind(slot: str) -> FieldKind:
 
 
 def supported(session: Session) -> bool:
-    """Whether this database has value slots (PostgreSQL)."""
-    return session.get_bind().dialect.name == "postgresql"
+    """Whether this database has value slots (PostgreSQL and SQLite)."""
+    return _dialect(session) in ("postgresql", "sqlite")
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def _assigned(session: Session, form_id: int) -> dict[str, str]:
@@ -69,16 +74,18 @@ def assign_slots(session: Session, form_id: int, fields: Mapping[str, FieldKind]
 
     Fields already in a slot of their kind keep it. A field that finds no free slot is left
     out and keeps its expression index. When a slot is newly given, the ``records`` table is
-    locked against writes (``SHARE ROW EXCLUSIVE``, as an index build would) until the
-    publishing transaction ends: writers that began earlier have finished, so the fill sees
-    their rows, and writers that come later wait, so their trigger sees the new slot.
+    locked against writes until the publishing transaction ends: writers that began earlier
+    have finished, so the fill sees their rows, and writers that come later wait, so their
+    trigger sees the new slot. On PostgreSQL that is ``LOCK TABLE ... SHARE ROW EXCLUSIVE`` (as
+    an index build would take); on SQLite, the write lock every write transaction holds.
     """
     if not supported(session) or not fields:
         return {}
     assigned = _assigned(session, form_id)
     added = False
     if any(_find(assigned, name, kind) is None for name, kind in fields.items()):
-        session.execute(text("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE"))
+        if _dialect(session) == "postgresql":
+            session.execute(text("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE"))
         assigned = _assigned(session, form_id)  # another publish may have been first
         for name, kind in sorted(fields.items()):
             if _find(assigned, name, kind) is None:
@@ -107,7 +114,8 @@ def _ensure_indexes(
     if not assigned:
         return []
     names = [_ensure_slot_index(session, form_id, slot) for slot in sorted(assigned)]
-    names.append(_ensure_id_index(session, form_id, sorted(assigned), rebuild=rebuild))
+    if _dialect(session) == "postgresql":
+        names.append(_ensure_id_index(session, form_id, sorted(assigned), rebuild=rebuild))
     return names
 
 
@@ -121,9 +129,10 @@ def _find(assigned: Mapping[str, str], name: str, kind: FieldKind) -> str | None
 def _fill(session: Session, form_id: int, name: str, kind: FieldKind, slot: str) -> None:
     session.add(FormIndexSlot(form_id=form_id, slot=slot, field=name))
     session.flush()
+    expression = field_expression(_dialect(session), name, kind)
     session.execute(
         text(
-            f"UPDATE records SET {slot} = {pg_expression('data', name, kind)} "  # noqa: S608 - checked names
+            f"UPDATE records SET {slot} = {expression} "  # noqa: S608 - checked names
             f"WHERE form_id = {int(form_id)}"
         )
     )
@@ -135,14 +144,21 @@ def _ensure_slot_index(session: Session, form_id: int, slot: str) -> str:
     """Create (if missing) the partial index of one slot over the form's live records.
 
     The index carries the record id too, so a filtered page in id order (the default list) is
-    found from the index alone: the matching ids sorted, then only the page's rows read.
+    found from the index alone: the matching ids sorted, then only the page's rows read. SQLite
+    has the id in every index (the rowid) but uses an index as covering only when it holds
+    every column the query names, so there it carries the columns of the partial index's
+    condition as well.
     """
     if slot not in ALL_SLOTS:
         raise ValueError(f"not a value slot: {slot!r}")
     index = slot_index_name(form_id, slot)
+    if _dialect(session) == "sqlite":
+        columns = f"({slot}, form_id, deleted_at)"
+    else:
+        columns = f"({slot}) INCLUDE (id)"
     session.execute(
         text(
-            f"CREATE INDEX IF NOT EXISTS {index} ON records ({slot}) INCLUDE (id) "
+            f"CREATE INDEX IF NOT EXISTS {index} ON records {columns} "
             f"WHERE form_id = {int(form_id)} AND deleted_at IS NULL"
         )
     )
