@@ -23,6 +23,7 @@ Every service asks here; no view, template or query decides on its own.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -183,6 +184,50 @@ def require_record_write(
     )
 
 
+@dataclass(frozen=True)
+class RecordVisibility:
+    """Which records of a form an actor may read, as plain values.
+
+    Equal visibilities select the same records, so a list may use one as a cache key for the
+    SQL it built (:mod:`formflow.services.record_lists`).
+    """
+
+    #: Every record (admins, holders of ``read_all``): no condition at all.
+    everything: bool
+    actor_id: int | None = None
+    #: The records the actor owns (``read_own``).
+    own: bool = False
+    #: The reader principals the actor matches, when the form names readers; else empty.
+    principals: tuple[str, ...] = ()
+
+    def clause(self) -> ColumnElement[bool] | None:
+        """The SQL condition selecting these records (None: all of them)."""
+        if self.everything:
+            return None
+        participant = exists().where(
+            RecordParticipant.record_id == Record.id, RecordParticipant.user_id == self.actor_id
+        )
+        clauses: list[Any] = [participant]
+        if self.own:
+            clauses.append(Record.owner_id == self.actor_id)
+        if self.principals:
+            clauses.append(reader_access.readers_condition(self.principals))
+        return or_(*clauses)
+
+
+def record_visibility(session: Session, actor: Actor, form: Form) -> RecordVisibility:
+    """Which records of ``form`` ``actor`` may read (see :class:`RecordVisibility`)."""
+    actions = form_actions(session, actor, form)
+    if Action.READ_ALL in actions:
+        return RecordVisibility(everything=True)
+    return RecordVisibility(
+        everything=False,
+        actor_id=actor.id,
+        own=Action.READ_OWN in actions,
+        principals=tuple(reader_access.reader_principals(session, actor, form)),
+    )
+
+
 def visible_records_clause(
     session: Session, actor: Actor, form: Form
 ) -> ColumnElement[bool] | None:
@@ -190,19 +235,7 @@ def visible_records_clause(
 
     None means "all of them" (admins and holders of ``read_all``).
     """
-    actions = form_actions(session, actor, form)
-    if Action.READ_ALL in actions:
-        return None
-    participant = exists().where(
-        RecordParticipant.record_id == Record.id, RecordParticipant.user_id == actor.id
-    )
-    clauses: list[Any] = [participant]
-    if Action.READ_OWN in actions:
-        clauses.append(Record.owner_id == actor.id)
-    readers = reader_access.readers_clause(session, actor, form)
-    if readers is not None:
-        clauses.append(readers)
-    return or_(*clauses)
+    return record_visibility(session, actor, form).clause()
 
 
 _ACTION_WORDS = {

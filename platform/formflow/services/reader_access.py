@@ -76,11 +76,16 @@ def reader_ids(session: Session, actor: Actor, form: Form, record_ids: Sequence[
     )
 
 
-def readers_clause(session: Session, actor: Actor, form: Form) -> ColumnElement[bool] | None:
-    """A SQL condition: the record names ``actor`` among its readers (None: never)."""
+def reader_principals(session: Session, actor: Actor, form: Form) -> list[str]:
+    """The principals through which ``actor`` may read records of ``form`` (empty: none)."""
     principals = actor_principals(session, actor)
     if not principals or not form_has_readers(session, form):
-        return None
+        return []
+    return principals
+
+
+def readers_condition(principals: Sequence[str]) -> ColumnElement[bool]:
+    """A SQL condition: the record names one of ``principals`` among its readers."""
     return exists().where(
-        RecordReader.record_id == Record.id, RecordReader.principal.in_(principals)
+        RecordReader.record_id == Record.id, RecordReader.principal.in_(list(principals))
     )
