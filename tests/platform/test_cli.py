@@ -6,9 +6,16 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import delete, text
 
 from formflow.cli import cli
+from formflow.services import forms as form_service
+from formflow.services.actor import SYSTEM
+from formflow.services.record_lists import list_records
+from formflow.services.records import create_record
 from formflow.storage.db import Database
+from formflow.storage.json_fields import FieldKind, ensure_field_index
+from formflow.storage.models import FormIndexSlot
 
 
 def _run(database: Database, *args: str, stdin: str | None = None) -> tuple[int, str]:
@@ -77,3 +84,33 @@ def test_forms_export_then_import_round_trips(database: Database, tmp_path: Path
     bad.write_text('{"key": "x", "schema": {}}', "utf-8")
     code, output = _run(database, "forms", "import", str(bad))
     assert code == 1 and "must hold a form" in output
+
+
+def test_db_upgrade_moves_the_indexed_fields_of_older_forms_into_value_slots(
+    database: Database,
+) -> None:
+    schema = {"type": "object", "properties": {"amount": {"type": "number", "x-index": True}}}
+    with database.session(write=True) as session:
+        form_service.create_form(session, SYSTEM, key="older", title="Older", schema=schema)
+        for amount in (1, 50, 99):
+            create_record(session, SYSTEM, "older", {"amount": amount})
+    # As a form published before its database had value slots: no slot, an expression index.
+    with database.session(write=True) as session:
+        form = form_service.get_form(session, "older")
+        session.execute(delete(FormIndexSlot))
+        form.version.index_slots = None
+        session.execute(text(f"DROP INDEX ixs_{form.form.id}_ixn_1"))
+        session.execute(text("UPDATE records SET ixn_1 = NULL"))
+        ensure_field_index(session, form.form.id, "amount", FieldKind.NUMBER)
+
+    code, output = _run(database, "db", "upgrade")
+    assert code == 0, output
+    assert "value slots: older" in output
+    with database.session() as session:
+        assert form_service.get_form(session, "older").version.index_slots == {"amount": "ixn_1"}
+        page = list_records(session, SYSTEM, "older", filter_text="amount > 10", sort="amount")
+        assert [record.data["amount"] for record in page.items] == [50, 99]
+        filled = session.execute(text("SELECT ixn_1 FROM records ORDER BY id")).scalars()
+        assert [int(value) for value in filled] == [1, 50, 99]
+    code, output = _run(database, "db", "upgrade")
+    assert code == 0 and "value slots" not in output, output

@@ -8,6 +8,7 @@ import click
 
 from formflow.commands.base import Context, pass_context, read_secret_from_stdin, reports_errors
 from formflow.services import auth, org
+from formflow.services import forms as form_service
 from formflow.services.actor import SYSTEM
 from formflow.storage import migrate
 
@@ -60,9 +61,14 @@ def db_group() -> None:
 @pass_context
 @reports_errors
 def db_upgrade(ctx: Context) -> None:
-    """Apply the platform's migrations (safe to run again)."""
+    """Apply the platform's migrations and bring every form's indexes up to date (safe to run
+    again)."""
     migrate.upgrade(ctx.database)
     click.echo(f"database at revision {migrate.current_revision(ctx.database)}")
+    with ctx.unit_of_work() as session:
+        moved = form_service.refresh_indexes(session, SYSTEM)
+    if moved:
+        click.echo(f"indexed fields moved into value slots: {', '.join(moved)}")
 
 
 @click.group("users")

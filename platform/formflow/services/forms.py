@@ -29,7 +29,12 @@ from formflow.forms import CompiledForm, FormInfo, Migration, compile_form
 from formflow.forms import diff_versions as diff_forms
 from formflow.i18n import _
 from formflow.services.actor import Actor
-from formflow.services.authz import DEFAULT_GRANTS, require_designer, validate_grants
+from formflow.services.authz import (
+    DEFAULT_GRANTS,
+    require_admin,
+    require_designer,
+    validate_grants,
+)
 from formflow.storage import definitions, stamps, value_slots
 from formflow.storage.json_fields import FieldKind, ensure_field_index, ensure_unique_index
 from formflow.storage.models import Form, FormGrant, FormVersion, Record, RecordAudit
@@ -355,6 +360,26 @@ def _index_kind(result: CompiledForm, name: str) -> FieldKind:
     spec = result.fields[name]
     kind = spec.index or spec.type.index_for(spec.schema)
     return _INDEX_KINDS[kind.value] if kind is not None else FieldKind.TEXT
+
+
+def refresh_indexes(session: Session, actor: Actor) -> list[str]:
+    """Give every form the indexes its current version would get if it were published now;
+    return the keys of the forms whose fields moved into value slots.
+
+    After an upgrade that brings value slots to a database (migrations 0004 and 0005), forms
+    published before keep their expression indexes until they are published again; this
+    gives their indexed fields slots (filling them for the existing records) without a new
+    version. The mapping goes on the current version, which is storage, not definition: the
+    slots hold the same values the JSON expressions read. Safe to run again.
+    """
+    require_admin(actor)
+    moved: list[str] = []
+    for view in list_forms(session):
+        before = dict(view.version.index_slots or {})
+        _ensure_indexes(session, view.form, view.version, compiled(session, view))
+        if dict(view.version.index_slots or {}) != before:
+            moved.append(view.key)
+    return moved
 
 
 def _ensure_indexes(
