@@ -11,9 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from formflow.errors import SourceError
-from formflow.services import auth, org
+from formflow.services import auth, org, record_lists
 from formflow.services import forms as form_service
 from formflow.services.actor import SYSTEM, Actor, PlatformRole
 from formflow.services.record_lists import list_records
@@ -86,3 +87,26 @@ def test_a_new_version_of_the_form_is_listed_with_its_own_fields(database: Datab
     _create(database, SYSTEM, "new", code="X-1")
     assert _titles(database, SYSTEM, "code = 'X-1'") == ["new"]
     assert _titles(database, SYSTEM, "amount > 5") == ["new", "old"]
+
+
+def test_the_page_order_follows_the_current_count_of_matches(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a page in id order is found from the filter's index while matches are few
+    (``ORDER BY id + 0``) and by walking ids when they are many; the same list asked again
+    after the count crossed the line must switch, not reuse the page statement it had."""
+    monkeypatch.setattr(record_lists, "INDEX_FIRST_LIMIT", 2)
+    _people(database)
+    pages: list[str] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().startswith("SELECT records.id, records.form_id"):
+            pages.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", remember)
+    for title in ("a", "b", "c"):
+        _create(database, SYSTEM, title)
+        assert _titles(database, SYSTEM, "amount > 5")[-1] == title
+    event.remove(database.engine, "before_cursor_execute", remember)
+    index_first = ["records.id + " in page for page in pages]
+    assert index_first == ([True, True, False] if database.is_sqlite else [False] * 3)

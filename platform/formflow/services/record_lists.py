@@ -145,7 +145,8 @@ class _ListKey:
 
 @dataclass
 class _ListSql:
-    """The statements of one list: conditions, sort, count, and pages by their id order."""
+    """The statements of one list: conditions, sort, count, and the first page's statement
+    (by whether it is found from the filter's index first, see :func:`_index_first`)."""
 
     conditions: list[Any]
     key: str
@@ -275,9 +276,8 @@ def list_records(
     )
     sql = _list_sql(session, actor, form, query)
     total = int(session.scalar(sql.count) or 0) if with_total else None
-    find_order = sql.order
-    if sql.key == "id":
-        find_order = [_id_order(dialect, sql.descending, filtered=bool(filter_text), total=total)]
+    index_first = sql.key == "id" and _index_first(dialect, filtered=bool(filter_text), total=total)
+    find_order = [_index_first_order(sql.descending)] if index_first else sql.order
     if cursor:
         value, record_id = _decode_cursor(cursor)
         if sql.key in _DATETIME_COLUMNS and isinstance(value, str):
@@ -288,10 +288,10 @@ def list_records(
         after = _after(sql.sort, sql.descending, value, record_id)
         statement = _page_statement(sql, [*sql.conditions, after], find_order, limit)
     else:
-        variant = find_order is sql.order
-        statement = sql.pages.get(variant)
+        statement = sql.pages.get(index_first)
         if statement is None:
-            statement = sql.pages[variant] = _page_statement(sql, sql.conditions, find_order, limit)
+            statement = _page_statement(sql, sql.conditions, find_order, limit)
+            sql.pages[index_first] = statement
     rows = list(session.scalars(statement))
     next_cursor = None
     if len(rows) > limit:
@@ -306,18 +306,20 @@ def list_records(
 INDEX_FIRST_LIMIT = 20_000
 
 
-def _id_order(dialect: str, descending: bool, *, filtered: bool, total: int | None) -> Any:
-    """ORDER BY id — on SQLite, when a filter is selective, as ``id + 0``.
+def _index_first(dialect: str, *, filtered: bool, total: int | None) -> bool:
+    """Whether a page in id order should be found from the filter's index (SQLite, few matches).
 
-    SQLite's planner otherwise walks the table in id order (no index statistics for
-    expressions) and evaluates the filter on every row until the page is full. ``id + 0``
-    cannot be served by the rowid order, so the planner answers the filter from the field's
-    index and sorts the few matches. PostgreSQL, with statistics, chooses well by itself.
+    SQLite's planner otherwise walks the table in id order and evaluates the filter on every
+    row until the page is full. PostgreSQL, with statistics, chooses well by itself.
     """
-    column: Any = Record.id
     selective = filtered and total is not None and total <= INDEX_FIRST_LIMIT
-    if selective and dialect == "sqlite":
-        column = Record.id + 0
+    return selective and dialect == "sqlite"
+
+
+def _index_first_order(descending: bool) -> Any:
+    """ORDER BY ``id + 0``: the same order, but one the rowid order cannot serve, so the
+    planner answers the filter from the field's index and sorts the few matches."""
+    column = Record.id + 0
     return column.desc() if descending else column.asc()
 
 
