@@ -12,9 +12,8 @@ query on a plain table with native, typed, indexed columns? Both answer "``amoun
   for one row more than the page to know whether another page follows), rows fetched.
 
 Before timing, both must return the same total and the same page of ids. The json scan figure
-then drops the field's index (on SQLite the expression index; on PostgreSQL the indexes over
-the form's value slots) and times ours again against the same baseline: what a filter
-on a field without an index costs.
+then drops the indexes over the form's value slots and times ours again against the same
+baseline: what a filter on a field without an index costs.
 """
 
 from __future__ import annotations
@@ -93,8 +92,7 @@ def _analyse(database: Database, table: Table) -> None:
 
 def _index(database: Database, form: BenchForm, *, drop: bool) -> list[str]:
     """Build (or build and drop) the indexes of ``amount`` as publishing made them: the
-    indexes of the form's value slots where it has them (PostgreSQL), else the expression
-    index."""
+    indexes of the form's value slots where it has them, else the expression index."""
     with database.session(write=True) as session:
         names = ensure_slot_indexes(session, form.form_id) or [
             ensure_field_index(session, form.form_id, "amount", FieldKind.NUMBER)

@@ -18,8 +18,8 @@ the form's live records.
   given the form's mapping (``FormVersion.index_slots``); without it they use the JSON
   expression, which gives the same answer more slowly.
 
-A database without the slot columns (one not yet migrated to 0005) assigns no slot: every
-field then keeps its expression index.
+Both databases the platform runs on have the slots; a form whose indexed fields outnumber
+the slots of their kind keeps expression indexes for the rest.
 """
 
 from __future__ import annotations
@@ -53,11 +53,6 @@ def slot_kind(slot: str) -> FieldKind:
     return next(kind for kind, prefix in SLOT_PREFIXES.items() if slot.startswith(prefix))
 
 
-def supported(session: Session) -> bool:
-    """Whether this database has value slots (PostgreSQL and SQLite)."""
-    return _dialect(session) in ("postgresql", "sqlite")
-
-
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
@@ -79,7 +74,7 @@ def assign_slots(session: Session, form_id: int, fields: Mapping[str, FieldKind]
     trigger sees the new slot. On PostgreSQL that is ``LOCK TABLE ... SHARE ROW EXCLUSIVE`` (as
     an index build would take); on SQLite, the write lock every write transaction holds.
     """
-    if not supported(session) or not fields:
+    if not fields:
         return {}
     assigned = _assigned(session, form_id)
     added = False
