@@ -9,8 +9,9 @@ from babel.messages.extract import extract_from_dir
 from pagekit import PageBrowser, done
 
 import formflow
+from formflow.forms import regions
 from formflow.i18n import gettext
-from formflow.web.pages.assets import fingerprint
+from formflow.web.pages.assets import fingerprint, region_catalogue_url
 
 PACKAGE = Path(formflow.__file__).parent
 ROOT = PACKAGE.parent.parent
@@ -30,6 +31,24 @@ def test_module_imports_without_a_fingerprint_are_revalidated(browser: PageBrows
     assert response.mimetype == "text/javascript"
     etag = response.headers["ETag"]
     again = done(browser.client.get("/static/js/form/values.js", headers={"If-None-Match": etag}))
+    assert again.status_code == 304
+
+
+def test_the_region_catalogue_is_served_for_the_pickers_and_cached_by_its_hash(
+    browser: PageBrowser,
+) -> None:
+    response = browser.get(region_catalogue_url())
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    tree = response.get_json()
+    assert list(tree) == list(regions.PROVINCES)
+    assert "南山区" in tree["广东省"]["深圳市"]
+    unversioned = browser.get("/regions.json")
+    assert unversioned.headers["Cache-Control"] == "no-cache"
+    again = done(
+        browser.client.get("/regions.json", headers={"If-None-Match": unversioned.headers["ETag"]})
+    )
     assert again.status_code == 304
 
 

@@ -23,8 +23,8 @@ from formflow.forms.fieldtypes.base import (
 from formflow.forms.fieldtypes.keywordchecks import check_int_keyword
 from formflow.forms.paths import child
 from formflow.forms.quoting import quote
-from formflow.forms.regions import closest_province, is_province
-from formflow.i18n import _
+from formflow.forms.regions import closest_province, is_province, misplaced_city
+from formflow.i18n import Msg, _
 
 REGION_LEVELS = 3
 
@@ -110,7 +110,8 @@ class RegionType(FieldType):
         def check(value: Any, path: str, context: CheckContext) -> Sequence[Issue]:
             if not isinstance(value, list) or not value or not isinstance(value[0], str):
                 return NO_ISSUES
-            if len(value) <= level and is_province(value[0]):
+            misplaced = misplaced_city(value)
+            if len(value) <= level and is_province(value[0]) and misplaced is None:
                 return NO_ISSUES
             issues: list[Issue] = []
             if len(value) > level:
@@ -128,23 +129,35 @@ class RegionType(FieldType):
                 )
             province = value[0]
             if not is_province(province):
-                guess = closest_province(province)
-                if guess is not None:
-                    message = _(
-                        "{value} is not a province name; did you mean {guess}?",
-                        value=quote(province),
-                        guess=quote(guess),
-                    )
-                else:
-                    message = _(
-                        "{value} is not a province, municipality or autonomous region of "
-                        "China; choose one from the list.",
-                        value=quote(province),
-                    )
-                issues.append(Issue(child(path, 0), message, "region"))
+                issues.append(Issue(child(path, 0), _unknown_province(province), "region"))
+            if misplaced is not None:
+                city, home = misplaced
+                message = _(
+                    "{city} is in {home}, not in {province}; choose the province again or "
+                    "pick a city of {province}.",
+                    city=quote(city),
+                    home=quote(home),
+                    province=quote(province),
+                )
+                issues.append(Issue(child(path, 1), message, "region"))
             return issues
 
         return check
+
+
+def _unknown_province(name: str) -> Msg:
+    guess = closest_province(name)
+    if guess is not None:
+        return _(
+            "{value} is not a province name; did you mean {guess}?",
+            value=quote(name),
+            guess=quote(guess),
+        )
+    return _(
+        "{value} is not a province, municipality or autonomous region of China; choose one "
+        "from the list.",
+        value=quote(name),
+    )
 
 
 @register

@@ -20,6 +20,7 @@ const ctx = {
   refs: config.refs || {},
   timezone: config.timezone,
   maxUpload: config.maxUpload,
+  regionCatalogue: config.regionCatalogue,
 };
 const state = {
   mode: config.mode,

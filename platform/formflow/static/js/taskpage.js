@@ -15,6 +15,7 @@ const ctx = {
   refs: config.refs || {},
   timezone: config.timezone,
   maxUpload: config.maxUpload,
+  regionCatalogue: config.regionCatalogue,
 };
 const area = document.getElementById("task-fields");
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from formflow.forms.regions import PROVINCES
 from formflow.web.pages import (
     admin_packs,
     assets,
@@ -53,4 +54,6 @@ def init_app(app: Flask) -> None:
     install_i18n(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # The province choices of region fields, on every page that renders form fields.
+    app.jinja_env.globals["provinces"] = PROVINCES
     app.register_blueprint(blueprint())

@@ -17,12 +17,12 @@ from flask import Blueprint, flash
 from werkzeug.wrappers import Response
 
 from formflow.errors import NotFound
-from formflow.forms.regions import PROVINCES
 from formflow.i18n import _
 from formflow.services import forms as form_service
 from formflow.services import org, records
 from formflow.services.authz import Action, require_form_action, require_record_write
 from formflow.services.records import DRAFT
+from formflow.web.pages.assets import region_catalogue_url
 from formflow.web.pages.display import referenced_ids
 from formflow.web.pages.formlayout import FieldView, FormLayout, build_layout
 from formflow.web.pages.pagecall import PageCall, page, see_other
@@ -75,7 +75,7 @@ def _page_config(
         "locale": call.locale,
         "timezone": call.user.timezone,
         "maxUpload": call.runtime.settings.max_upload_bytes,
-        "provinces": list(PROVINCES),
+        "regionCatalogue": region_catalogue_url(),
         "messages": script_messages(call.locale),
     }
 
@@ -95,7 +95,6 @@ def register(blueprint: Blueprint) -> None:
             layout=layout,
             config=_page_config(call, layout, mode="new", data={}),
             record=None,
-            provinces=PROVINCES,
         )
 
     @blueprint.get("/records/<int:record_id>/edit")
@@ -125,6 +124,4 @@ def register(blueprint: Blueprint) -> None:
             record_id=record.id,
             version=record.version,
         )
-        return render_page(
-            call, "form.html", layout=layout, config=config, record=record, provinces=PROVINCES
-        )
+        return render_page(call, "form.html", layout=layout, config=config, record=record)

@@ -29,6 +29,7 @@ from formflow.services import instance_views, records, tasks
 from formflow.services.flow_context import flow_environment
 from formflow.services.flow_runtime import urge, withdraw
 from formflow.services.tasks import TaskRequest
+from formflow.web.pages.assets import region_catalogue_url
 from formflow.web.pages.display import format_timestamp, shown_fields
 from formflow.web.pages.formlayout import FieldView, FormLayout, build_layout
 from formflow.web.pages.formpage import reference_labels
@@ -175,6 +176,7 @@ def task_context(call: PageCall, task_id: int, sent: Sent | None = None) -> dict
         "locale": call.locale,
         "timezone": call.user.timezone,
         "maxUpload": call.runtime.settings.max_upload_bytes,
+        "regionCatalogue": region_catalogue_url(),
         "messages": {
             **script_messages(call.locale),
             "pick_person": _("Choose a person first.").render(call.locale),

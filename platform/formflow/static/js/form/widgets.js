@@ -2,6 +2,7 @@
 
 import { assignIds, changed, own, part } from "./dom.js";
 import { initPicker } from "./pickers.js";
+import { initRegion } from "./regions.js";
 import { initUploader } from "./files.js";
 import { initSignature } from "./signature.js";
 import { initTable } from "./subtable.js";
@@ -55,6 +56,7 @@ export function initField(field, ctx) {
   else if (control === "files" || control === "images") initUploader(field, ctx);
   else if (control === "signature") initSignature(field, ctx);
   else if (control === "location") initLocation(field, ctx);
+  else if (control === "region") initRegion(field, ctx);
   else if (control === "rating") initChoiceClear(field);
   else if (control === "slider") initSlider(field);
   else if (control === "table") initTable(field, ctx);
