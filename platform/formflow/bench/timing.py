@@ -75,7 +75,8 @@ def measure_pair(
     Each repeat times a loop of ours, then a loop of the baseline, so both sides are measured
     in the same minutes: a slow spell of the machine (a busy disk flushing the database's
     write-ahead log, another job) then costs both, not only whichever was timed during it.
-    Writes to a database depend on such spells far more than computations do.
+    Work on a database depends on such spells far more than computations do: writes (the
+    write-ahead log), and reads right after a big load (autovacuum, checkpoints).
     """
     ours_number = _loop_length(ours, plan)
     baseline_number = _loop_length(baseline, plan)
