@@ -34,16 +34,18 @@ def claim_form(make_form: Any, make_user: Any) -> None:
     make_user("li.na", display_name="李娜")
 
 
-def _stored(database: Database, username: str = "li.na") -> list[dict[str, Any]]:
+def _stored(
+    database: Database, username: str = "li.na", form: str = "claim"
+) -> list[dict[str, Any]]:
     with database.session() as session:
         actor = actor_for(session, org.find_user(session, username))
-        page = record_lists.list_records(session, actor, "claim", sort="id", limit=500)
+        page = record_lists.list_records(session, actor, form, sort="id", limit=500)
         return [dict(record.data) for record in page.items]
 
 
-def _upload(browser: PageBrowser, content: bytes, name: str) -> Any:
+def _upload(browser: PageBrowser, content: bytes, name: str, form: str = "claim") -> Any:
     return browser.client.post(
-        "/forms/claim/import",
+        f"/forms/{form}/import",
         data={"csrf_token": browser.token(), "file": (io.BytesIO(content), name)},
         headers={"Accept-Language": browser.language},
     )
@@ -67,12 +69,12 @@ def _problems(response: Any) -> list[tuple[int, str, str]]:
     return [(int(row), letter, message.strip()) for row, letter, message in found]
 
 
-def _commit(browser: PageBrowser, upload: str, *, stream: bool = False) -> Any:
+def _commit(browser: PageBrowser, upload: str, *, stream: bool = False, form: str = "claim") -> Any:
     headers = {"Accept-Language": browser.language}
     if stream:
         headers["Accept"] = "application/x-ndjson"
     return browser.client.post(
-        "/forms/claim/import/commit",
+        f"/forms/{form}/import/commit",
         data={"csrf_token": browser.token(), "upload": upload},
         headers=headers,
     )
@@ -415,3 +417,140 @@ def test_fields_only_the_flow_fills_in_are_not_in_the_template(
     make_user("li.na")
     headings = xlsx_rows(browser_for("li.na").get("/forms/claim/import/template").get_data())[0]
     assert "Title" in headings and "Note" not in headings
+
+
+# -- sub-tables -------------------------------------------------------------------------------
+
+ORDER: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "x-label": {"zh-CN": "标题", "en": "Title"}},
+        "customer": {"type": "string", "x-label": {"zh-CN": "客户", "en": "Customer"}},
+        "lines": {
+            "x-type": "subtable",
+            "x-label": {"zh-CN": "明细", "en": "Lines"},
+            "minItems": 1,
+            "items": {
+                "properties": {
+                    "item": {"type": "string", "x-label": {"zh-CN": "品名", "en": "Item"}},
+                    "qty": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "x-label": {"zh-CN": "数量", "en": "Qty"},
+                    },
+                    "unit": {
+                        "x-type": "select",
+                        "x-label": {"zh-CN": "单位", "en": "Unit"},
+                        "x-options": [
+                            {"value": "pcs", "label": {"zh-CN": "个", "en": "Pieces"}},
+                            {"value": "box", "label": {"zh-CN": "箱", "en": "Boxes"}},
+                        ],
+                    },
+                    "total": {
+                        "x-type": "money",
+                        "x-formula": "qty * 2",
+                        "x-label": {"zh-CN": "小计", "en": "Line total"},
+                    },
+                },
+                "required": ["item", "qty"],
+            },
+        },
+    },
+    "required": ["title", "lines"],
+    "x-display": "title",
+}
+ORDER_HEADINGS = ["Title", "Customer", "Lines.Item", "Lines.Qty", "Lines.Unit"]
+
+
+@pytest.fixture
+def order_form(make_form: Any, make_user: Any) -> None:
+    make_form("order", ORDER, title={"zh-CN": "订单", "en": "Orders"}, grants=GRANTS)
+    make_user("li.na", display_name="李娜")
+
+
+def test_the_template_heads_sub_table_columns_with_the_tables_label(
+    order_form: None, browser_for: Any
+) -> None:
+    content = browser_for("li.na", language="zh-CN").get("/forms/order/import/template")
+    headings = xlsx_rows(content.get_data())[0]
+    assert headings == ["标题", "客户", "明细.品名", "明细.数量", "明细.单位"]
+    choices = xlsx_rows(content.get_data(), sheet=1)
+    assert [row[0] for row in choices] == ["明细.单位", "个", "箱"]
+
+
+def test_rows_below_a_record_fill_its_sub_table(
+    order_form: None, browser_for: Any, database: Database
+) -> None:
+    browser = browser_for("li.na")
+    content = make_xlsx(
+        [
+            ORDER_HEADINGS,
+            ["Order A", "ACME", "Bolt", 10, "Boxes"],
+            [None, None, "Nut", 20, "Pieces"],
+            [None, None, "Washer", 5, None],
+            ["Order B", None, "Screw", 1, "box"],
+        ]
+    )
+    checked = _upload(browser, content, "orders.xlsx", form="order")
+    assert checked.status_code == 200, main_of(checked)
+    assert "orders.xlsx: 4 row(s), no problems" in main_of(checked)
+    assert "Import 2 record(s)" in main_of(checked)
+    answer = _commit(browser, _upload_id(checked), form="order")
+    assert answer.status_code == 303
+    stored = _stored(database, form="order")
+    assert [(r["title"], r.get("customer")) for r in stored] == [
+        ("Order A", "ACME"),
+        ("Order B", None),
+    ]
+    assert [(line["item"], line["qty"], line.get("unit")) for line in stored[0]["lines"]] == [
+        ("Bolt", 10, "box"),
+        ("Nut", 20, "pcs"),
+        ("Washer", 5, None),
+    ]
+    assert stored[0]["lines"][0]["total"] == Decimal("20")  # formulas run in each row
+    assert [line["item"] for line in stored[1]["lines"]] == ["Screw"]
+
+
+def test_problems_in_sub_table_rows_are_named_at_their_own_row_and_column(
+    order_form: None, browser_for: Any, database: Database
+) -> None:
+    content = make_csv(
+        [
+            ORDER_HEADINGS,
+            ["Order A", "", "Bolt", "10", ""],
+            ["", "", "Nut", "many", ""],
+            ["", "", "Washer", "0", "Crates"],
+            ["Order B", "", "", "", ""],
+        ]
+    )
+    answer = _upload(browser_for("li.na"), content, "orders.csv", form="order")
+    assert answer.status_code == 422
+    problems = _problems(answer)
+    assert problems[:2] == [
+        (3, "D", "“many” is not a number."),
+        (4, "E", "“Crates” is not one of the choices: Pieces, Boxes."),
+    ]
+    # Order B has no lines; once the cells read, the form's rules speak at their cells.
+    assert [(row, letter) for row, letter, _message in problems[2:]] == [(5, "")]
+    assert "Lines" in problems[2][2]
+    fixed = make_csv(
+        [
+            ORDER_HEADINGS,
+            ["Order A", "", "Bolt", "10", ""],
+            ["", "", "Washer", "0", ""],
+        ]
+    )
+    answer = _upload(browser_for("li.na"), fixed, "orders.csv", form="order")
+    assert _problems(answer) == [
+        (3, "D", "Lines › row 2 › Qty must be at least 1; 0 is too small.")
+    ]
+    assert _stored(database, form="order") == []
+
+
+def test_a_sub_table_read_without_its_required_column_is_a_heading_problem(
+    order_form: None, browser_for: Any
+) -> None:
+    content = make_csv([["Title", "Lines.Item"], ["Order A", "Bolt"]])
+    answer = _upload(browser_for("li.na", language="zh-CN"), content, "orders.csv", form="order")
+    assert answer.status_code == 422
+    assert _problems(answer) == [(1, "", "缺少必填列“明细.数量”，请添加。")]

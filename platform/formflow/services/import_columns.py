@@ -2,11 +2,12 @@
 import's problems.
 
 Columns are matched by heading: a field's label in any supported language, or its name
-(case, width and spaces do not matter). Columns of the record's own facts (No., Status,
-Created …, as an export writes them) and of fields the platform fills in (computed values,
-serial numbers, files, tables) are skipped; a column that matches nothing is a problem of the
-heading row, so no data is silently dropped. Problems carry the row number and column letter
-as the spreadsheet shows them.
+(case, width and spaces do not matter). A column of a sub-table is headed by the table's and
+the column's label joined with a dot (``明细.数量``, ``Lines.Qty``). Columns of the record's
+own facts (No., Status, Created …, as an export writes them) and of fields the platform fills
+in (computed values, serial numbers, files) are skipped; a column that matches nothing is a
+problem of the heading row, so no data is silently dropped. Problems carry the row number and
+column letter as the spreadsheet shows them.
 """
 
 from __future__ import annotations
@@ -39,12 +40,20 @@ class Problem:
 @dataclass(frozen=True)
 class ColumnPlan:
     """What an import does with one column of the file: read it into ``spec``'s field, or
-    ignore it (``spec`` None)."""
+    ignore it (``spec`` None). ``table`` is the sub-table when ``spec`` is one of its columns."""
 
     index: int
     letter: str
     heading: str
     spec: FieldSpec | None
+    table: FieldSpec | None = None
+
+    @property
+    def key(self) -> str:
+        """The field path the column fills: ``amount``, or ``lines.qty`` for a table's column."""
+        if self.spec is None:
+            return ""
+        return f"{self.table.name}.{self.spec.name}" if self.table else self.spec.name
 
 
 @dataclass
@@ -52,6 +61,8 @@ class ImportReport:
     """The outcome of a dry run (or of a refused commit)."""
 
     rows: int = 0
+    #: Records the rows make (more rows than records when sub-table rows continue a record).
+    records: int = 0
     bad_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
@@ -71,31 +82,66 @@ class ImportReport:
             self.problems.append(problem)
 
 
+def _enterable(spec: FieldSpec) -> bool:
+    return not spec.is_system and spec.type_name not in NOT_IMPORTABLE
+
+
 def importable_fields(form: CompiledForm) -> list[FieldSpec]:
     """The fields an import fills in, required ones first: every top-level field a person
     enters when submitting, except files, places and tables (and fields only the flow
     fills in)."""
-    flow_only = set(form.flow_only)  # filled in by the flow, never by whoever submits
-    fields = [form.fields[name] for name in field_order(form) if name not in flow_only]
+    fields = _entered_fields(form)
     required = [spec for spec in fields if spec.required]
     return [
         spec
         for spec in [*required, *(spec for spec in fields if not spec.required)]
-        if not spec.is_system and spec.type_name not in NOT_IMPORTABLE
+        if _enterable(spec)
     ]
+
+
+def _entered_fields(form: CompiledForm) -> list[FieldSpec]:
+    flow_only = set(form.flow_only)  # filled in by the flow, never by whoever submits
+    return [form.fields[name] for name in field_order(form) if name not in flow_only]
+
+
+def importable_tables(form: CompiledForm) -> list[tuple[FieldSpec, list[FieldSpec]]]:
+    """Each top-level sub-table a person fills in, with the columns an import reads into its
+    rows (required ones first). A table inside a table row is not imported."""
+    tables = []
+    for spec in _entered_fields(form):
+        if not spec.is_subtable:
+            continue
+        columns = [c for c in spec.children.values() if _enterable(c)]
+        columns = [c for c in columns if c.required] + [c for c in columns if not c.required]
+        if columns:
+            tables.append((spec, columns))
+    return tables
+
+
+def table_heading(table: FieldSpec, column: FieldSpec, locale: str) -> str:
+    """The heading of a sub-table's column in ``locale``: ``明细.数量``."""
+    return f"{pick(table.label, locale, table.name)}.{pick(column.label, locale, column.name)}"
 
 
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).rstrip("*").strip()
 
 
-def _names_of(spec: FieldSpec) -> set[str]:
-    names = {_fold(spec.name)}
+def _labels(spec: FieldSpec) -> set[str]:
+    names = {spec.name}
     for locale in SUPPORTED_LOCALES:
-        names.add(_fold(pick(spec.label, locale, spec.name)))
+        names.add(pick(spec.label, locale, spec.name))
     if isinstance(spec.label, Mapping):
-        names.update(_fold(text) for text in spec.label.values() if isinstance(text, str))
+        names.update(text for text in spec.label.values() if isinstance(text, str))
     return names
+
+
+def _names_of(spec: FieldSpec) -> set[str]:
+    return {_fold(name) for name in _labels(spec)}
+
+
+def _column_names(table: FieldSpec, column: FieldSpec) -> set[str]:
+    return {_fold(f"{outer}.{inner}") for outer in _labels(table) for inner in _labels(column)}
 
 
 def _system_headings() -> set[str]:
@@ -111,10 +157,15 @@ def plan_columns(
 ) -> None:
     """Match the file's headings to fields (filling ``report.columns``); headings that match
     nothing, repeat a field or are missing for a required field become problems of row 1."""
-    by_name: dict[str, FieldSpec] = {}
+    by_name: dict[str, tuple[FieldSpec, FieldSpec | None]] = {}
     for candidate in form.fields.values():
         for name in _names_of(candidate):
-            by_name.setdefault(name, candidate)
+            by_name.setdefault(name, (candidate, None))
+    tables = importable_tables(form)
+    for owner, columns in tables:
+        for column in columns:
+            for name in _column_names(owner, column):
+                by_name.setdefault(name, (column, owner))
     system = _system_headings()
     used: dict[str, str] = {}
     report.width = len(headings)
@@ -124,7 +175,9 @@ def plan_columns(
         if not folded:
             report.headless.add(index)  # a spacer; a value in it is a problem of its row
             continue
-        spec = by_name.get(folded)
+        found = by_name.get(folded)
+        spec: FieldSpec | None = found[0] if found else None
+        table: FieldSpec | None = found[1] if found else None
         if spec is None and folded in system:
             report.ignored.append(heading)
             report.columns.append(ColumnPlan(index, letter, heading, None))
@@ -143,11 +196,13 @@ def plan_columns(
                 )
             )
             continue
-        if spec.is_system or spec.type_name in NOT_IMPORTABLE:
+        if table is None and (spec.is_system or spec.type_name in NOT_IMPORTABLE):
+            # An export's summary of a table, files or a computed value: not read back.
             report.ignored.append(heading)
             report.columns.append(ColumnPlan(index, letter, heading, None))
             continue
-        if spec.name in used:
+        plan = ColumnPlan(index, letter, heading, spec, table)
+        if plan.key in used:
             report.add(
                 Problem(
                     1,
@@ -155,22 +210,31 @@ def plan_columns(
                     heading,
                     _(
                         "Column {other} is already read into this field; keep only one of the two.",
-                        other=used[spec.name],
+                        other=used[plan.key],
                     ),
                 )
             )
             continue
-        used[spec.name] = letter
-        report.columns.append(ColumnPlan(index, letter, heading, spec))
+        used[plan.key] = letter
+        report.columns.append(plan)
+    read_tables = {plan.table.name for plan in report.columns if plan.table is not None}
     for wanted in form.fields.values():
+        if wanted.name in read_tables:
+            continue
         if wanted.required and not wanted.is_system and wanted.name not in used:
-            label = pick(wanted.label, locale, wanted.name)
-            report.missing.add(wanted.name)
-            report.add(
-                Problem(
-                    1,
-                    "",
-                    "",
-                    _("The required column “{field}” is missing; add it.", field=label),
+            _missing(report, wanted.name, pick(wanted.label, locale, wanted.name))
+    for table, columns in tables:
+        if table.name not in read_tables:
+            continue
+        for column in columns:
+            if column.required and f"{table.name}.{column.name}" not in used:
+                _missing(
+                    report, f"{table.name}.{column.name}", table_heading(table, column, locale)
                 )
-            )
+
+
+def _missing(report: ImportReport, key: str, heading: str) -> None:
+    report.missing.add(key)
+    report.add(
+        Problem(1, "", "", _("The required column “{field}” is missing; add it.", field=heading))
+    )

@@ -1,8 +1,13 @@
 """Importing records from a spreadsheet: a template, a dry run, an all-or-nothing commit.
 
 * **Template** (:func:`import_template`): an XLSX workbook whose first sheet has one column per
-  field a person can enter, headed by the field's label in the reader's language, and whose
-  second sheet lists the allowed choices of each choice field.
+  field a person can enter, headed by the field's label in the reader's language (a sub-table's
+  columns as ``明细.数量``), and whose second sheet lists the allowed choices of each choice
+  field.
+* **Sub-table rows**: a row with a value in any of the record's own columns starts a record; the
+  rows below it that fill in only sub-table columns add rows to its tables. The starting row
+  may hold the first table row itself. So an order with three lines takes three sheet rows,
+  the order's fields written on the first.
 * **Dry run** (:meth:`ImportJob.check`): every row is read with :mod:`.sheet_cells` and then
   checked exactly as a submission through the API is — ``CompiledForm.prepare`` and the
   reference checks (:func:`formflow.services.records.preview_record`). Every bad cell and row is
@@ -24,7 +29,7 @@ How columns are matched to fields, and the report: :mod:`.import_columns`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,14 +49,16 @@ from formflow.services.import_columns import (
     ImportReport,
     Problem,
     importable_fields,
+    importable_tables,
     plan_columns,
+    table_heading,
 )
 from formflow.services.import_files import Sheet, SheetRow, read_sheet
 from formflow.services.sheet_cells import CellContext, is_empty_cell
 from formflow.services.sheet_reading import CellError, from_cell
 from formflow.storage.models import Form, Record
 
-_FIELD_OF_PATH = re.compile(r"^\$\.([a-z][a-z0-9_]*)")
+_FIELD_OF_PATH = re.compile(r"^\$\.([a-z][a-z0-9_]*)(?:\[(\d+)\](?:\.([a-z][a-z0-9_]*))?)?")
 
 
 @dataclass(frozen=True)
@@ -73,21 +80,24 @@ def import_template(
     current = form_service.get_form(session, form_key)
     require_form_action(session, actor, current.form, Action.CREATE)
     form = form_service.compiled(session, current)
-    fields = importable_fields(form)
-    headings = [pick(spec.label, locale, spec.name) for spec in fields]
-    choices = [spec for spec in fields if spec.options or spec.type_name == "boolean"]
+    fields = [(pick(spec.label, locale, spec.name), spec) for spec in importable_fields(form)]
+    for table, table_columns in importable_tables(form):
+        fields.extend((table_heading(table, column, locale), column) for column in table_columns)
+    headings = [heading for heading, _spec in fields]
     columns: list[list[str]] = []
-    for spec in choices:
+    for heading, spec in fields:
         if spec.type_name == "boolean":
             words = [_("Yes").render(locale), _("No").render(locale)]
-        else:
+        elif spec.options:
             words = [pick(option.label, locale, option.value) for option in spec.options]
-        columns.append([pick(spec.label, locale, spec.name), *words])
+        else:
+            continue
+        columns.append([heading, *words])
     depth = max((len(column) for column in columns), default=0)
-    table = [[column[i] if i < len(column) else "" for column in columns] for i in range(depth)]
+    grid = [[column[i] if i < len(column) else "" for column in columns] for i in range(depth)]
     title = pick(current.version.title, locale, form_key)
     sheet_name = _("Choices").render(locale)
-    content = exports.write_xlsx(title, headings, [], iter([(sheet_name, table)]))
+    content = exports.write_xlsx(title, headings, [], iter([(sheet_name, grid)]))
     name = _("{form} import template", form=title).render(locale)
     return exports.ExportFile(
         f"{exports.safe_name(name) or form_key}.xlsx",
@@ -100,15 +110,39 @@ def import_template(
 # -- the job --------------------------------------------------------------------------------
 
 
-def _column_order(problem: Problem) -> tuple[int, str]:
-    """Problems of a row in the order of its columns; those of the whole row last."""
-    return (len(problem.letter), problem.letter) if problem.letter else (99, "")
+def _position(problem: Problem) -> tuple[int, int, str]:
+    """Problems by row, then in the order of the row's columns; those of the whole row last."""
+    if problem.letter:
+        return (problem.row, len(problem.letter), problem.letter)
+    return (problem.row, 99, "")
 
 
 def _field_of(path: str) -> str | None:
     """The top-level field a JSON path points into (``$.items[0].qty`` -> ``items``)."""
     match = _FIELD_OF_PATH.match(path)
     return match.group(1) if match else None
+
+
+def _column_of(path: str) -> tuple[str, int, str] | None:
+    """``(table, row index, column)`` of a path into a sub-table row (``$.items[0].qty``)."""
+    match = _FIELD_OF_PATH.match(path)
+    if match is None or match.group(2) is None or match.group(3) is None:
+        return None
+    return match.group(1), int(match.group(2)), match.group(3)
+
+
+@dataclass
+class _Entry:
+    """One record of the file: its rows (the first holds the record's own fields), the data
+    read from them, and the sheet row each sub-table row came from."""
+
+    rows: list[SheetRow]
+    data: dict[str, Any]
+    table_rows: dict[tuple[str, int], SheetRow]
+
+    @property
+    def first(self) -> SheetRow:
+        return self.rows[0]
 
 
 class ImportJob:
@@ -147,7 +181,7 @@ class ImportJob:
         )
         self.report = ImportReport()
         self.created: list[int] = []
-        self._rows: list[tuple[SheetRow, dict[str, Any]]] = []
+        self._entries: list[_Entry] = []
 
     @property
     def total(self) -> int:
@@ -168,7 +202,7 @@ class ImportJob:
     def check(self) -> Iterator[Progress]:
         """The dry run: every row read and validated; nothing written."""
         self.report = ImportReport(rows=self.total)
-        self._rows = []
+        self._entries = []
         plan_columns(self.form, self.sheet.headings, self.report, self.locale)
         if not self.sheet.rows:
             self.report.add(
@@ -183,39 +217,81 @@ class ImportJob:
                 )
             )
         yield Progress("check", 0, self.total)
-        for done, row in enumerate(self.sheet.rows, start=1):
-            data, problems = self._read_row(row)
+        done = 0
+        bad_rows: set[int] = set()
+        for rows in self._groups():
+            entry, problems = self._read_entry(rows)
             if not problems:
-                problems = self._validate(row, data)
-            problems.sort(key=_column_order)
-            if problems:
-                self.report.bad_rows += 1
-                for problem in problems:
-                    self.report.add(problem)
-            self._rows.append((row, data))
+                problems = self._validate(entry)
+            problems.sort(key=_position)
+            bad_rows.update(problem.row for problem in problems)
+            for problem in problems:
+                self.report.add(problem)
+            self._entries.append(entry)
+            done += len(rows)
             yield Progress("check", done, self.total)
+        self.report.records = len(self._entries)
+        self.report.bad_rows = len(bad_rows)
 
-    def _read_row(self, row: SheetRow) -> tuple[dict[str, Any], list[Problem]]:
-        data: dict[str, Any] = {}
+    def _groups(self) -> Iterator[list[SheetRow]]:
+        """The sheet's rows, one list per record (see the module docstring)."""
+        own = [c.index for c in self.report.columns if c.spec is not None and c.table is None]
+        has_tables = any(c.table is not None for c in self.report.columns)
+        group: list[SheetRow] = []
+        for row in self.sheet.rows:
+            starts = not has_tables or any(not is_empty_cell(row.cell(i)) for i in own)
+            if group and starts:
+                yield group
+                group = []
+            group.append(row)
+        if group:
+            yield group
+
+    def _read_entry(self, rows: list[SheetRow]) -> tuple[_Entry, list[Problem]]:
+        entry = _Entry(rows, {}, {})
         problems: list[Problem] = []
+        for row in rows:
+            problems.extend(self._headless(row))
+        own = [c for c in self.report.columns if c.spec is not None and c.table is None]
+        entry.data, own_problems = self._read_cells(entry.first, own)
+        problems.extend(own_problems)
+        tables: dict[str, list[ColumnPlan]] = {}
+        for column in self.report.columns:
+            if column.table is not None:
+                tables.setdefault(column.table.name, []).append(column)
+        for row in rows:
+            for name, columns in tables.items():
+                if all(is_empty_cell(row.cell(c.index)) for c in columns):
+                    continue
+                values, row_problems = self._read_cells(row, columns)
+                problems.extend(row_problems)
+                table_rows = entry.data.setdefault(name, [])
+                entry.table_rows[(name, len(table_rows))] = row
+                table_rows.append(values)
+        return entry, problems
+
+    def _headless(self, row: SheetRow) -> Iterator[Problem]:
         for index, raw in enumerate(row.cells):
             if (index >= self.report.width or index in self.report.headless) and not (
                 is_empty_cell(raw)
             ):
-                problems.append(
-                    Problem(
-                        row.number,
-                        column_letter(index),
-                        "",
-                        _(
-                            "This cell is in a column without a heading; give the column a "
-                            "field's name as its heading, or empty the cell."
-                        ),
-                    )
+                yield Problem(
+                    row.number,
+                    column_letter(index),
+                    "",
+                    _(
+                        "This cell is in a column without a heading; give the column a "
+                        "field's name as its heading, or empty the cell."
+                    ),
                 )
-        for column in self.report.columns:
-            if column.spec is None:
-                continue
+
+    def _read_cells(
+        self, row: SheetRow, columns: list[ColumnPlan]
+    ) -> tuple[dict[str, Any], list[Problem]]:
+        data: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for column in columns:
+            assert column.spec is not None
             raw = row.cell(column.index)
             try:
                 value = from_cell(column.spec, raw, self.ctx, row.number_format(column.index))
@@ -226,26 +302,41 @@ class ImportJob:
                 data[column.spec.name] = value
         return data, problems
 
-    def _validate(self, row: SheetRow, data: dict[str, Any]) -> list[Problem]:
-        preview = records.preview_record(self.session, self.actor, self.form_key, data)
-        columns = {c.spec.name: c for c in self.report.columns if c.spec is not None}
-        missing = self.report.missing
+    def _validate(self, entry: _Entry) -> list[Problem]:
+        preview = records.preview_record(self.session, self.actor, self.form_key, entry.data)
         return [
-            self._problem(row, issue, columns)
+            self._problem(entry, issue)
             for issue in preview.issues
             # A required column missing altogether is said once, on the heading row.
-            if not (issue.code == "required" and _field_of(issue.path) in missing)
+            if not (issue.code == "required" and self._missing_column(issue.path))
         ]
 
-    def _problem(self, row: SheetRow, issue: Issue, columns: Mapping[str, ColumnPlan]) -> Problem:
+    def _missing_column(self, path: str) -> bool:
+        missing = self.report.missing
+        inside = _column_of(path)
+        return _field_of(path) in missing or (
+            inside is not None and f"{inside[0]}.{inside[2]}" in missing
+        )
+
+    def _problem(self, entry: _Entry, issue: Issue) -> Problem:
+        columns = {c.key: c for c in self.report.columns if c.spec is not None}
+        inside = _column_of(issue.path)
+        if inside is not None:
+            table_name, row_index, column_name = inside
+            row = entry.table_rows.get((table_name, row_index))
+            if row is not None:
+                column = columns.get(f"{table_name}.{column_name}")
+                if column is None:
+                    return Problem(row.number, "", "", issue.message)
+                return Problem(row.number, column.letter, column.heading, issue.message)
         name = _field_of(issue.path)
         column = columns.get(name) if name else None
         if column is None:
-            return Problem(row.number, "", "", issue.message)
-        return Problem(row.number, column.letter, column.heading, issue.message)
+            return Problem(entry.first.number, "", "", issue.message)
+        return Problem(entry.first.number, column.letter, column.heading, issue.message)
 
     def commit(self) -> Iterator[Progress]:
-        """The dry run, then — when no row has a problem — every row created, all or
+        """The dry run, then — when no row has a problem — every record created, all or
         nothing (see the module docstring)."""
         yield from self.check()
         if not self.report.ok:
@@ -253,23 +344,25 @@ class ImportJob:
         savepoint = self.session.begin_nested()
         created: list[int] = []
         yield Progress("save", 0, self.total)
-        for done, (row, data) in enumerate(self._rows, start=1):
+        done = 0
+        for entry in self._entries:
             try:
-                view = records.create_record(self.session, self.actor, self.form_key, data)
+                view = records.create_record(self.session, self.actor, self.form_key, entry.data)
             except FormflowError as error:
                 savepoint.rollback()
-                self._refuse(row, error)
+                self._refuse(entry, error)
                 return
             created.append(view.record.id)
+            done += len(entry.rows)
             yield Progress("save", done, self.total)
         savepoint.commit()
         self.created = created
 
-    def _refuse(self, row: SheetRow, error: FormflowError) -> None:
-        columns = {c.spec.name: c for c in self.report.columns if c.spec is not None}
-        self.report.bad_rows = 1
+    def _refuse(self, entry: _Entry, error: FormflowError) -> None:
         issues = list(error.issues)
-        if not issues:
-            self.report.add(Problem(row.number, "", "", error.message))
-        for issue in issues:
-            self.report.add(self._problem(row, issue, columns))
+        problems = [self._problem(entry, issue) for issue in issues] or [
+            Problem(entry.first.number, "", "", error.message)
+        ]
+        self.report.bad_rows = len({problem.row for problem in problems})
+        for problem in sorted(problems, key=_position):
+            self.report.add(problem)
