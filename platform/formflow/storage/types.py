@@ -15,6 +15,9 @@ from sqlalchemy.types import TypeDecorator
 
 #: JSON documents: JSONB on PostgreSQL (indexable, exact numerics), JSON text on SQLite.
 JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+#: JSON documents whose key order is part of their meaning (a form's fields in the order the
+#: author wrote them): JSON text on both databases, since JSONB sorts object keys.
+OrderedJsonDoc = JSON()
 
 #: Primary keys: 64-bit on PostgreSQL; SQLite needs exactly INTEGER for its rowid alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

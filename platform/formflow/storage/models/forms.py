@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from formflow.storage.models.base import Base
-from formflow.storage.types import BigId, JsonDoc, UtcDateTime, utcnow
+from formflow.storage.types import BigId, JsonDoc, OrderedJsonDoc, UtcDateTime, utcnow
 
 
 class Form(Base):
@@ -37,8 +37,8 @@ class FormVersion(Base):
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[Any] = mapped_column(JsonDoc)
-    schema: Mapped[Any] = mapped_column(JsonDoc)
-    ui: Mapped[Any] = mapped_column(JsonDoc)
+    schema: Mapped[Any] = mapped_column(OrderedJsonDoc)
+    ui: Mapped[Any] = mapped_column(OrderedJsonDoc)
     #: The migration applied to existing records when this version was published, if any.
     migration: Mapped[Any | None] = mapped_column(JsonDoc)
     #: Field -> value slot (``records.ixn_1`` ...) of the indexed fields, as assigned when this
