@@ -13,7 +13,7 @@ column letter as the spreadsheet shows them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from formflow.forms import CompiledForm, FieldSpec
@@ -90,13 +90,12 @@ def importable_fields(form: CompiledForm) -> list[FieldSpec]:
     """The fields an import fills in, required ones first: every top-level field a person
     enters when submitting, except files, places and tables (and fields only the flow
     fills in)."""
-    fields = _entered_fields(form)
-    required = [spec for spec in fields if spec.required]
-    return [
-        spec
-        for spec in [*required, *(spec for spec in fields if not spec.required)]
-        if _enterable(spec)
-    ]
+    return _required_first(spec for spec in _entered_fields(form) if _enterable(spec))
+
+
+def _required_first(specs: Iterable[FieldSpec]) -> list[FieldSpec]:
+    listed = list(specs)
+    return [spec for spec in listed if spec.required] + [s for s in listed if not s.required]
 
 
 def _entered_fields(form: CompiledForm) -> list[FieldSpec]:
@@ -111,8 +110,7 @@ def importable_tables(form: CompiledForm) -> list[tuple[FieldSpec, list[FieldSpe
     for spec in _entered_fields(form):
         if not spec.is_subtable:
             continue
-        columns = [c for c in spec.children.values() if _enterable(c)]
-        columns = [c for c in columns if c.required] + [c for c in columns if not c.required]
+        columns = _required_first(c for c in spec.children.values() if _enterable(c))
         if columns:
             tables.append((spec, columns))
     return tables
