@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, expect
+from browserkit import log_in
+from playwright.sync_api import Browser, FilePayload, expect
 from pngcheck import dark_share
 
 from formflow.services import forms
@@ -17,7 +18,6 @@ from formflow.storage.db import Database
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 EXPENSE: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -95,14 +95,6 @@ def expense_form(database: Database, make_user: Any) -> None:
         )
 
 
-def log_in(page: Page, base: str, target: str) -> None:
-    page.goto(base + target)
-    page.fill("#login", "li.na")
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(base + target)
-
-
 @pytest.mark.parametrize("device", sorted(VIEWPORTS))
 def test_fill_fix_a_chinese_error_attach_and_submit(
     chromium: Browser, live_server: str, expense_form: None, device: str
@@ -112,7 +104,7 @@ def test_fill_fix_a_chinese_error_attach_and_submit(
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     try:
-        log_in(page, live_server, "/forms/expense/new")
+        log_in(page, live_server, "li.na", "/forms/expense/new")
         expect(page.locator("h1")).to_have_text("费用报销")
 
         # Submitting an empty form: nothing is saved, the summary lists the problems in Chinese.
@@ -193,7 +185,7 @@ def test_a_chinese_page_is_drawn_with_a_cjk_font(
     context = chromium.new_context(locale="zh-CN", viewport={"width": 800, "height": 600})
     page = context.new_page()
     try:
-        log_in(page, live_server, "/")
+        log_in(page, live_server, "li.na", "/")
         expect(page.locator("h1")).to_contain_text("你好")
         shot = tmp_path / "home-zh-CN.png"
         page.screenshot(path=str(shot))
@@ -221,7 +213,7 @@ def test_a_draft_is_saved_resumed_after_a_reload_and_submitted(
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1024, "height": 800})
     page = context.new_page()
     try:
-        log_in(page, live_server, "/forms/expense/new")
+        log_in(page, live_server, "li.na", "/forms/expense/new")
         page.fill("#f-title", "草稿测试")
         page.fill("#f-amount", "88.8")
         page.click("[data-action=save-draft]")
@@ -247,7 +239,7 @@ def test_the_page_script_keeps_numbers_exact(
     context = chromium.new_context()
     page = context.new_page()
     try:
-        log_in(page, live_server, "/")
+        log_in(page, live_server, "li.na", "/")
         results = page.evaluate(
             """async () => {
               const d = await import('/static/js/lib/decimal.js');

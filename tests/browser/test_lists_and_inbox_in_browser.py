@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browserkit import log_in
 from playwright.sync_api import Browser, Page, expect
 
 from formflow.services import flows, forms, org, record_lists, records
@@ -19,7 +20,6 @@ from formflow.storage.db import Database
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 CLAIM: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -77,14 +77,6 @@ PHONE: dict[str, Any] = {
     "has_touch": True,
 }
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
-
-
-def log_in(page: Page, base: str, username: str, target: str) -> None:
-    page.goto(base + target)
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(base + target)
 
 
 def create(database: Database, username: str, form: str, data: dict[str, Any]) -> int:

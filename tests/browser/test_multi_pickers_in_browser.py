@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from browserkit import log_in
 from playwright.sync_api import Browser, expect
 
 from formflow.services import forms, org
@@ -16,7 +17,6 @@ from formflow.storage.db import Database
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 NOTICE: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -58,11 +58,7 @@ def test_pick_several_people_and_departments_and_submit(
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     try:
-        page.goto(live_server + "/forms/notice/new")
-        page.fill("#login", "li.na")
-        page.fill("#password", PASSWORD)
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_url(live_server + "/forms/notice/new")
+        log_in(page, live_server, "li.na", "/forms/notice/new")
         expect(page.locator("#f-title")).to_be_visible()
         assert page.locator("[data-field=paid_on]").count() == 0  # only the flow fills it
 

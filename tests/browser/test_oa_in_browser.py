@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from browserkit import log_in
+from playwright.sync_api import Browser, expect
 
 from formflow.packs.library import available_packs
 from formflow.services import demo, packs
@@ -32,14 +33,6 @@ def office(database: Database) -> None:
         packs.install_pack(session, SYSTEM, available_packs()["oa"])
 
 
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
 def request_leave(browser: Browser, base: str, start: str, end: str, days: str) -> str:
     """zhang.wei fills in a leave request from the home page; returns the record's address."""
     context = browser.new_context(locale="zh-CN", **DESKTOP)
@@ -47,7 +40,7 @@ def request_leave(browser: Browser, base: str, start: str, end: str, days: str) 
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     try:
-        log_in(page, base, "zhang.wei")
+        log_in(page, base, "zhang.wei", password=PASSWORD)
         page.locator("#app-oa a.tile-new", has_text="请假").click()
         page.wait_for_url(base + "/forms/oa.leave_request/new")
         expect(page.locator("h1")).to_have_text("请假申请")
@@ -78,7 +71,7 @@ def approve_on_a_phone(
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     try:
-        log_in(page, base, username)
+        log_in(page, base, username, password=PASSWORD)
         page.goto(base + "/profile")
         page.select_option("#locale", locale)
         page.click("form[action='/profile'] button[type=submit]")
@@ -108,7 +101,7 @@ def status_of(browser: Browser, base: str, record_url: str) -> str:
     context = browser.new_context(locale="zh-CN", **DESKTOP)
     page = context.new_page()
     try:
-        log_in(page, base, "zhang.wei")
+        log_in(page, base, "zhang.wei", password=PASSWORD)
         page.goto(record_url)
         return page.locator(".statuses .status").first.inner_text().strip()
     finally:

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from browserkit import log_in
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from formflow.services import forms
@@ -18,7 +19,6 @@ from formflow.storage.models import Record
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 SHIPMENT: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -80,11 +80,7 @@ def test_cities_and_districts_follow_the_province_and_the_place_is_saved(
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     try:
-        page.goto(live_server + "/forms/shipment/new")
-        page.fill("#login", "li.na")
-        page.fill("#password", PASSWORD)
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_url(live_server + "/forms/shipment/new")
+        log_in(page, live_server, "li.na", "/forms/shipment/new")
 
         place = page.locator("[data-field=place]")
         province = place.locator("[data-region='0']")
