@@ -26,14 +26,14 @@ import functools
 import hashlib
 import json
 from importlib import resources
-from types import MappingProxyType
 from typing import Any
 
 _CATALOGUE_FILE = "regions_cn.json"
 
 
+@functools.cache
 def catalogue_bytes() -> bytes:
-    """The catalogue file as shipped (the web layer serves it to the form pages)."""
+    """The catalogue file as shipped, read once (the web layer serves it to the form pages)."""
     return (resources.files("formflow.forms") / "data" / _CATALOGUE_FILE).read_bytes()
 
 
@@ -46,7 +46,6 @@ def _load() -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 _TREE = _load()
-CATALOGUE: MappingProxyType[str, dict[str, tuple[str, ...]]] = MappingProxyType(_TREE)
 PROVINCES: tuple[str, ...] = tuple(_TREE)
 _PROVINCE_SET = frozenset(PROVINCES)
 _PROVINCE_OF_CITY = {city: province for province, cities in _TREE.items() for city in cities}

@@ -182,6 +182,10 @@ class ImportJob:
         self.report = ImportReport()
         self.created: list[int] = []
         self._entries: list[_Entry] = []
+        # How the file's columns are read, from plan_columns (see _plan).
+        self._own: list[ColumnPlan] = []
+        self._tables: dict[str, list[ColumnPlan]] = {}
+        self._by_key: dict[str, ColumnPlan] = {}
 
     @property
     def total(self) -> int:
@@ -203,7 +207,7 @@ class ImportJob:
         """The dry run: every row read and validated; nothing written."""
         self.report = ImportReport(rows=self.total)
         self._entries = []
-        plan_columns(self.form, self.sheet.headings, self.report, self.locale)
+        self._plan()
         if not self.sheet.rows:
             self.report.add(
                 Problem(
@@ -233,13 +237,24 @@ class ImportJob:
         self.report.records = len(self._entries)
         self.report.bad_rows = len(bad_rows)
 
+    def _plan(self) -> None:
+        """Match the headings to fields, and sort the read columns once for every row."""
+        plan_columns(self.form, self.sheet.headings, self.report, self.locale)
+        read = [c for c in self.report.columns if c.spec is not None]
+        self._own = [c for c in read if c.table is None]
+        self._tables = {}
+        for column in read:
+            if column.table is not None:
+                self._tables.setdefault(column.table.name, []).append(column)
+        self._by_key = {c.key: c for c in read}
+
     def _groups(self) -> Iterator[list[SheetRow]]:
         """The sheet's rows, one list per record (see the module docstring)."""
-        own = [c.index for c in self.report.columns if c.spec is not None and c.table is None]
-        has_tables = any(c.table is not None for c in self.report.columns)
         group: list[SheetRow] = []
         for row in self.sheet.rows:
-            starts = not has_tables or any(not is_empty_cell(row.cell(i)) for i in own)
+            starts = not self._tables or any(
+                not is_empty_cell(row.cell(c.index)) for c in self._own
+            )
             if group and starts:
                 yield group
                 group = []
@@ -252,15 +267,10 @@ class ImportJob:
         problems: list[Problem] = []
         for row in rows:
             problems.extend(self._headless(row))
-        own = [c for c in self.report.columns if c.spec is not None and c.table is None]
-        entry.data, own_problems = self._read_cells(entry.first, own)
+        entry.data, own_problems = self._read_cells(entry.first, self._own)
         problems.extend(own_problems)
-        tables: dict[str, list[ColumnPlan]] = {}
-        for column in self.report.columns:
-            if column.table is not None:
-                tables.setdefault(column.table.name, []).append(column)
         for row in rows:
-            for name, columns in tables.items():
+            for name, columns in self._tables.items():
                 if all(is_empty_cell(row.cell(c.index)) for c in columns):
                     continue
                 values, row_problems = self._read_cells(row, columns)
@@ -319,7 +329,7 @@ class ImportJob:
         )
 
     def _problem(self, entry: _Entry, issue: Issue) -> Problem:
-        columns = {c.key: c for c in self.report.columns if c.spec is not None}
+        columns = self._by_key
         inside = _column_of(issue.path)
         if inside is not None:
             table_name, row_index, column_name = inside
