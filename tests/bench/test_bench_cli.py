@@ -20,11 +20,12 @@ CORE_FIGURES = {
     "validate_valid",
     "validate_invalid",
     "record_create",
+    "record_create_floor",
     "list_filtered_indexed",
     "list_filtered_json_scan",
 }
 #: Small and quick: the test checks the shape of the output, not the speed.
-FLOW_FIGURES = ["flow_compile", "flow_approve_twice", "inbox_open_tasks"]
+FLOW_FIGURES = ["flow_compile", "flow_approve_twice", "flow_approve_floor", "inbox_open_tasks"]
 QUICK = ["--records", "2000", "--json", "--repeat", "1", "--min-time", "0.01"]
 
 

@@ -34,7 +34,7 @@ class CoreSuite:
             world = seed_world(database)
             progress(_("timing record creation"))
             orders = publish_order_form(database, "bench_order")
-            results.append(run_creation(database, world, orders, options.plan))
+            results.extend(run_creation(database, world, orders, options.plan))
             listed = publish_order_form(database, "bench_list")
             results.extend(
                 run_listing(database, world, listed, options.records, options.plan, progress)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from formflow.bench import floors
 from formflow.bench.results import BenchResult
 from formflow.bench.seed import BenchForm, BenchWorld
 from formflow.bench.timing import TimingPlan, measure_pair
@@ -37,13 +38,13 @@ def _documents(world: BenchWorld) -> list[dict[str, Any]]:
     ]
 
 
-def service_create(database: Database, world: BenchWorld, form: BenchForm) -> Callable[[], None]:
-    """One record created through the service, one transaction per call."""
+def service_create(database: Database, world: BenchWorld, form: BenchForm) -> Callable[[], int]:
+    """One record created through the service, one transaction per call; returns its id."""
     cycle = itertools.cycle(_documents(world))
 
-    def create() -> None:
+    def create() -> int:
         with database.session(write=True) as session:
-            create_record(session, world.actor, form.key, next(cycle))
+            return create_record(session, world.actor, form.key, next(cycle)).record.id
 
     return create
 
@@ -79,12 +80,12 @@ def raw_insert(database: Database, world: BenchWorld, form: BenchForm) -> Callab
 
 def run_creation(
     database: Database, world: BenchWorld, form: BenchForm, plan: TimingPlan
-) -> BenchResult:
-    """Time both ways of creating a record of ``form``."""
-    ours, baseline = measure_pair(
-        service_create(database, world, form), raw_insert(database, world, form), plan
-    )
-    return BenchResult(
+) -> list[BenchResult]:
+    """Time both ways of creating a record of ``form``, then the storage floor under them
+    (:mod:`formflow.bench.floors`) with the rows of the last record the service created."""
+    create = service_create(database, world, form)
+    ours, baseline = measure_pair(create, raw_insert(database, world, form), plan)
+    created = BenchResult(
         name="record_create",
         unit="s/record",
         ours=ours,
@@ -95,3 +96,12 @@ def run_creation(
         ),
         target=TARGET_RATIO,
     )
+    rows = floors.written_rows(database, create())
+    floor = floors.run_floor(
+        "record_create_floor",
+        "s/record",
+        floors.create_floor(database, rows),
+        raw_insert(database, world, form),
+        plan,
+    )
+    return [created, floor]

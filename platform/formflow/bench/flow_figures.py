@@ -18,6 +18,7 @@ from collections.abc import Callable
 from lark import Lark
 from sqlalchemy import select
 
+from formflow.bench import floors
 from formflow.bench.creation import raw_insert
 from formflow.bench.flow_sources import BIG_FLOW_STEPS, big_flow
 from formflow.bench.flow_world import FlowWorld
@@ -131,12 +132,14 @@ def _check_outcome(database: Database, record_id: int) -> None:
 
 def run_approvals(
     database: Database, world: BenchWorld, flow: FlowWorld, plan: TimingPlan
-) -> BenchResult:
-    """Check one request ends approved, then time requests beside raw inserts."""
+) -> list[BenchResult]:
+    """Check one request ends approved, then time requests beside raw inserts, and the
+    storage floor under them (:mod:`formflow.bench.floors`) with that request's rows."""
     request = submit_and_approve(database, flow)
-    _check_outcome(database, request())
+    record_id = request()
+    _check_outcome(database, record_id)
     ours, baseline = measure_pair(request, raw_insert(database, world, flow.form), plan)
-    return BenchResult(
+    approved = BenchResult(
         name="flow_approve_twice",
         unit="s/request",
         ours=ours,
@@ -147,3 +150,11 @@ def run_approvals(
         ),
         target=APPROVAL_TARGET_RATIO,
     )
+    floor = floors.run_floor(
+        "flow_approve_floor",
+        "s/request",
+        floors.request_floor(database, floors.written_rows(database, record_id)),
+        raw_insert(database, world, flow.form),
+        plan,
+    )
+    return [approved, floor]

@@ -41,7 +41,7 @@ class FlowSuite:
             progress(_("timing the compilation of a big flow"))
             results = [flow_figures.run_compile(database, flow, options.plan)]
             progress(_("timing requests through two approvals"))
-            results.append(flow_figures.run_approvals(database, world, flow, options.plan))
+            results.extend(flow_figures.run_approvals(database, world, flow, options.plan))
             open_tasks = min(options.records, flow_inbox.OPEN_TASKS)
             inbox = flow_inbox.prepare_inbox(database, flow, open_tasks, progress)
             progress(_("timing the inbox"))
