@@ -554,3 +554,80 @@ def test_a_sub_table_read_without_its_required_column_is_a_heading_problem(
     answer = _upload(browser_for("li.na", language="zh-CN"), content, "orders.csv", form="order")
     assert answer.status_code == 422
     assert _problems(answer) == [(1, "", "缺少必填列“明细.数量”，请添加。")]
+
+
+def test_an_export_of_orders_with_their_lines_imports_as_the_same_orders(
+    order_form: None, make_record: Any, browser_for: Any, database: Database
+) -> None:
+    make_record(
+        "li.na",
+        "order",
+        {
+            "title": "Order A",
+            "customer": "ACME",
+            "lines": [
+                {"item": "Bolt", "qty": 10, "unit": "box"},
+                {"item": "Nut", "qty": 20},
+                {"item": "Washer", "qty": 5, "unit": "pcs"},
+            ],
+        },
+    )
+    make_record("li.na", "order", {"title": "Order B", "lines": [{"item": "Screw", "qty": 1}]})
+    browser = browser_for("li.na")
+    before = _stored(database, form="order")
+    exported = browser.get(
+        "/forms/order/export?format=xlsx&sort=id&col=title&col=lines&col=customer&col=@id"
+    )
+    assert exported.status_code == 200
+    assert xlsx_rows(exported.get_data()) == [
+        ["Title", "Lines.Item", "Lines.Qty", "Lines.Unit", "Lines.Line total", "Customer", "No."],
+        ["Order A", "Bolt", 10, "Boxes", 20, "ACME", 1],
+        [None, "Nut", 20, None, 40, None, None],
+        [None, "Washer", 5, "Pieces", 10, None, None],
+        ["Order B", "Screw", 1, None, 2, None, 2],
+    ]
+    checked = _upload(browser, exported.get_data(), "orders.xlsx", form="order")
+    assert checked.status_code == 200, _problems(checked)
+    assert "Import 2 record(s)" in main_of(checked)
+    assert "These columns are skipped: Lines.Line total, No." in main_of(checked)
+    assert _commit(browser, _upload_id(checked), form="order").status_code == 303
+    after = _stored(database, form="order")
+    assert after[2:] == before
+
+
+def test_a_csv_export_spreads_a_sub_table_over_rows_in_the_readers_language(
+    order_form: None, make_record: Any, browser_for: Any
+) -> None:
+    make_record("li.na", "order", {"title": "甲", "lines": [{"item": "螺栓", "qty": 2}]})
+    make_record("li.na", "order", {"title": "乙", "lines": [{"item": "螺母", "qty": 3}] * 2})
+    answer = browser_for("li.na", language="zh-CN").get(
+        "/forms/order/export?format=csv&sort=id&col=lines&col=title"
+    )
+    assert csv_rows(answer.get_data()) == [
+        ["明细.品名", "明细.数量", "明细.单位", "明细.小计", "标题"],
+        ["螺栓", "2", "", "4.00", "甲"],
+        ["螺母", "3", "", "6.00", "乙"],
+        ["螺母", "3", "", "6.00", ""],
+    ]
+
+
+def test_the_number_an_export_writes_keeps_an_order_apart_from_the_one_above(
+    order_form: None, make_record: Any, browser_for: Any
+) -> None:
+    """A record's first row is the one with its number: an order whose title was emptied in
+    the spreadsheet is reported as missing its title, not read as more lines of the order
+    above."""
+    make_record("li.na", "order", {"title": "A", "lines": [{"item": "Bolt", "qty": 1}]})
+    make_record("li.na", "order", {"title": "B", "lines": [{"item": "Nut", "qty": 2}]})
+    browser = browser_for("li.na")
+    exported = browser.get("/forms/order/export?format=csv&sort=id&col=@id&col=title&col=lines")
+    rows = csv_rows(exported.get_data())
+    assert [row[:3] for row in rows] == [
+        ["No.", "Title", "Lines.Item"],
+        ["1", "A", "Bolt"],
+        ["2", "B", "Nut"],
+    ]
+    rows[2][1] = ""
+    checked = _upload(browser, make_csv(rows), "orders.csv", form="order")
+    assert checked.status_code == 422
+    assert [(row, letter) for row, letter, _message in _problems(checked)] == [(3, "B")]

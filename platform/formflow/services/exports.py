@@ -1,14 +1,17 @@
 """Exporting the current view of a list to CSV or XLSX.
 
 An export is exactly what the reader's list shows — the same filter, sort and columns, every
-page of it — written for people: the field labels as headings in the reader's language, option
-labels, people's names, dates and moments in the reader's time zone (:mod:`.sheet_cells`).
+page of it — written for people, and laid out so that an import reads it back: a sub-table
+column becomes one column per table column (``明细.数量``), the record's own cells stand on its
+first row and each table row on a row of its own. Values are written for people: the field
+labels as headings in the reader's language, option labels, people's names, dates and moments
+in the reader's time zone (:mod:`.sheet_cells`).
 
 Rules: the reader needs the ``export`` grant on the form (:class:`PermissionDenied`
 otherwise); records they may not read are never in the file; fields their flow steps hide are
 left empty (:mod:`.list_views`); text cells that a spreadsheet would run as a formula are
-escaped. The file is built in memory, so an export is limited to :data:`MAX_EXPORT_ROWS` rows:
-a larger one is refused with a request to narrow the filter.
+escaped. The file is built in memory, so an export is limited to :data:`MAX_EXPORT_ROWS`
+records: a larger one is refused with a request to narrow the filter.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -31,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formflow.errors import InvalidInput
+from formflow.forms import FieldSpec
 from formflow.i18n import Msg, _, pick
 from formflow.services import forms as form_service
 from formflow.services import list_views, org
@@ -43,6 +47,7 @@ from formflow.services.sheet_cells import (
     EMPTY_CELL,
     Cell,
     CellContext,
+    table_heading,
     text_cell,
     to_cell,
     user_cell_text,
@@ -127,8 +132,10 @@ def export_records(
             )
         )
     chart = org.load_org_chart(session)
-    headings = [column.title(locale) for column in first.columns]
+    sheet_columns = _sheet_columns(first.columns)
+    headings = [column.heading(locale) for column in sheet_columns]
     rows: list[list[Cell]] = []
+    count = 0
     page: list_views.TablePage | None = first
     while page is not None:
         ctx = CellContext(
@@ -139,7 +146,8 @@ def export_records(
         )
         for record in page.records:
             hidden = page.hidden.get(record.id, NOTHING_HIDDEN)
-            rows.append([_cell(column, record, hidden, ctx) for column in page.columns])
+            rows.extend(_record_rows(sheet_columns, record, hidden, ctx))
+            count += 1
         if page.next is None:
             break
         page = list_views.table_page(
@@ -152,7 +160,68 @@ def export_records(
         content = write_csv(headings, rows)
     else:
         content = write_xlsx(title, headings, rows)
-    return ExportFile(filename, CONTENT_TYPES[file_format], content, len(rows))
+    return ExportFile(filename, CONTENT_TYPES[file_format], content, count)
+
+
+@dataclass(frozen=True)
+class _SheetColumn:
+    """One column of the file: a list column, or one column of a sub-table the list shows."""
+
+    column: Column
+    child: FieldSpec | None = None  # the table's column, when ``column`` is a sub-table
+
+    def heading(self, locale: str) -> str:
+        if self.child is None or self.column.spec is None:
+            return self.column.title(locale)
+        return table_heading(self.column.spec, self.child, locale)
+
+
+def _sheet_columns(columns: Sequence[Column]) -> list[_SheetColumn]:
+    """The list's columns, a sub-table's spread over one column per table column."""
+    out: list[_SheetColumn] = []
+    for column in columns:
+        spec = column.spec
+        if spec is not None and spec.is_subtable and spec.children:
+            out.extend(_SheetColumn(column, child) for child in spec.children.values())
+        else:
+            out.append(_SheetColumn(column))
+    return out
+
+
+def _table_rows(spec: FieldSpec, record: Record, hidden: Hidden) -> list[Mapping[str, Any]]:
+    if hidden.hides(f"$.{spec.name}"):
+        return []
+    rows = (record.data or {}).get(spec.name)
+    return [row for row in rows if isinstance(row, Mapping)] if isinstance(rows, list) else []
+
+
+def _record_rows(
+    columns: Sequence[_SheetColumn], record: Record, hidden: Hidden, ctx: CellContext
+) -> list[list[Cell]]:
+    """The sheet rows of one record, laid out as imports read them: the record's own cells
+    on its first row, and each sub-table row on a row of its own (the first beside them)."""
+    tables = {
+        column.column.key: _table_rows(column.column.spec, record, hidden)
+        for column in columns
+        if column.child is not None and column.column.spec is not None
+    }
+    height = max([1, *(len(rows) for rows in tables.values())])
+    lines: list[list[Cell]] = []
+    for index in range(height):
+        line: list[Cell] = []
+        for column in columns:
+            child = column.child
+            if child is None:
+                line.append(_cell(column.column, record, hidden, ctx) if index == 0 else EMPTY_CELL)
+                continue
+            rows = tables[column.column.key]
+            path = f"$.{column.column.key}[{index}].{child.name}"
+            if index < len(rows) and not hidden.hides(path):
+                line.append(to_cell(child, rows[index].get(child.name), ctx))
+            else:
+                line.append(EMPTY_CELL)
+        lines.append(line)
+    return lines
 
 
 def _cell(column: Column, record: Record, hidden: Hidden, ctx: CellContext) -> Cell:
@@ -178,14 +247,26 @@ def _cell(column: Column, record: Record, hidden: Hidden, ctx: CellContext) -> C
 
 
 def link_ids(columns: Sequence[Column], records: Sequence[Record]) -> set[int]:
-    """The record ids the link columns of these rows point to."""
-    names = [c.spec.name for c in columns if c.spec is not None and c.spec.type_name == "link"]
-    return {
-        value
-        for record in records
-        for name in names
-        if isinstance(value := (record.data or {}).get(name), int) and not isinstance(value, bool)
-    }
+    """The record ids the link columns of these rows point to, in sub-table rows too."""
+    specs = [c.spec for c in columns if c.spec is not None]
+    names = [spec.name for spec in specs if spec.type_name == "link"]
+    in_tables = [
+        (spec.name, child.name)
+        for spec in specs
+        if spec.is_subtable
+        for child in spec.children.values()
+        if child.type_name == "link"
+    ]
+    found: set[int] = set()
+    for record in records:
+        data = record.data or {}
+        values = [data.get(name) for name in names]
+        for table, name in in_tables:
+            rows = data.get(table)
+            if isinstance(rows, list):
+                values.extend(row.get(name) for row in rows if isinstance(row, Mapping))
+        found.update(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+    return found
 
 
 def readable_labels(session: Session, actor: Actor, ids: set[int]) -> dict[int, str]:

@@ -20,7 +20,7 @@ from formflow.forms import CompiledForm, FieldSpec
 from formflow.i18n import SUPPORTED_LOCALES, Msg, _, pick
 from formflow.services.exports import column_letter
 from formflow.services.list_views import SYSTEM_COLUMNS, field_order
-from formflow.services.sheet_cells import NOT_IMPORTABLE
+from formflow.services.sheet_cells import NOT_IMPORTABLE, table_heading
 
 #: At most this many problems are listed; the count says how many there are in all.
 MAX_LISTED = 2_000
@@ -40,7 +40,8 @@ class Problem:
 @dataclass(frozen=True)
 class ColumnPlan:
     """What an import does with one column of the file: read it into ``spec``'s field, or
-    ignore it (``spec`` None). ``table`` is the sub-table when ``spec`` is one of its columns."""
+    ignore it (``spec`` None). ``table`` is the sub-table when the column is one of its
+    columns (read or skipped)."""
 
     index: int
     letter: str
@@ -116,11 +117,6 @@ def importable_tables(form: CompiledForm) -> list[tuple[FieldSpec, list[FieldSpe
     return tables
 
 
-def table_heading(table: FieldSpec, column: FieldSpec, locale: str) -> str:
-    """The heading of a sub-table's column in ``locale``: ``明细.数量``."""
-    return f"{pick(table.label, locale, table.name)}.{pick(column.label, locale, column.name)}"
-
-
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).rstrip("*").strip()
 
@@ -164,6 +160,10 @@ def plan_columns(
         for column in columns:
             for name in _column_names(owner, column):
                 by_name.setdefault(name, (column, owner))
+    for owner in form.fields.values():  # columns an export writes and an import skips
+        for column in owner.children.values() if owner.is_subtable else ():
+            for name in _column_names(owner, column):
+                by_name.setdefault(name, (column, owner))
     system = _system_headings()
     used: dict[str, str] = {}
     report.width = len(headings)
@@ -194,10 +194,11 @@ def plan_columns(
                 )
             )
             continue
-        if table is None and (spec.is_system or spec.type_name in NOT_IMPORTABLE):
-            # An export's summary of a table, files or a computed value: not read back.
+        if not _enterable(spec) or (table is not None and not _table_read(tables, table, spec)):
+            # An export's summary of a table, files or a computed value (of a table's row
+            # too): not read back.
             report.ignored.append(heading)
-            report.columns.append(ColumnPlan(index, letter, heading, None))
+            report.columns.append(ColumnPlan(index, letter, heading, None, table))
             continue
         plan = ColumnPlan(index, letter, heading, spec, table)
         if plan.key in used:
@@ -229,6 +230,13 @@ def plan_columns(
                 _missing(
                     report, f"{table.name}.{column.name}", table_heading(table, column, locale)
                 )
+
+
+def _table_read(
+    tables: Sequence[tuple[FieldSpec, list[FieldSpec]]], table: FieldSpec, column: FieldSpec
+) -> bool:
+    """True when an import reads ``column`` into the rows of ``table``."""
+    return any(owner is table and column in columns for owner, columns in tables)
 
 
 def _missing(report: ImportReport, key: str, heading: str) -> None:

@@ -4,10 +4,11 @@
   field a person can enter, headed by the field's label in the reader's language (a sub-table's
   columns as ``明细.数量``), and whose second sheet lists the allowed choices of each choice
   field.
-* **Sub-table rows**: a row with a value in any of the record's own columns starts a record; the
-  rows below it that fill in only sub-table columns add rows to its tables. The starting row
-  may hold the first table row itself. So an order with three lines takes three sheet rows,
-  the order's fields written on the first.
+* **Sub-table rows**: a row with a value in any of the record's own columns (fields, or the
+  number and status an export writes) starts a record; the rows below it that fill in only
+  sub-table columns add rows to its tables. The starting row may hold the first table row
+  itself. So an order with three lines takes three sheet rows, the order's fields written on
+  the first — the layout exports write.
 * **Dry run** (:meth:`ImportJob.check`): every row is read with :mod:`.sheet_cells` and then
   checked exactly as a submission through the API is — ``CompiledForm.prepare`` and the
   reference checks (:func:`formflow.services.records.preview_record`). Every bad cell and row is
@@ -51,10 +52,9 @@ from formflow.services.import_columns import (
     importable_fields,
     importable_tables,
     plan_columns,
-    table_heading,
 )
 from formflow.services.import_files import Sheet, SheetRow, read_sheet
-from formflow.services.sheet_cells import CellContext, is_empty_cell
+from formflow.services.sheet_cells import CellContext, is_empty_cell, table_heading
 from formflow.services.sheet_reading import CellError, from_cell
 from formflow.storage.models import Form, Record
 
@@ -184,6 +184,7 @@ class ImportJob:
         self._entries: list[_Entry] = []
         # How the file's columns are read, from plan_columns (see _plan).
         self._own: list[ColumnPlan] = []
+        self._record_columns: list[ColumnPlan] = []
         self._tables: dict[str, list[ColumnPlan]] = {}
         self._by_key: dict[str, ColumnPlan] = {}
 
@@ -242,6 +243,9 @@ class ImportJob:
         plan_columns(self.form, self.sheet.headings, self.report, self.locale)
         read = [c for c in self.report.columns if c.spec is not None]
         self._own = [c for c in read if c.table is None]
+        # Any column of the record's own, read or skipped: an export writes the record's
+        # number, status and computed values on its first row only.
+        self._record_columns = [c for c in self.report.columns if c.table is None]
         self._tables = {}
         for column in read:
             if column.table is not None:
@@ -253,7 +257,7 @@ class ImportJob:
         group: list[SheetRow] = []
         for row in self.sheet.rows:
             starts = not self._tables or any(
-                not is_empty_cell(row.cell(c.index)) for c in self._own
+                not is_empty_cell(row.cell(c.index)) for c in self._record_columns
             )
             if group and starts:
                 yield group

@@ -80,6 +80,12 @@ EMPTY_CELL = Cell(None, "")
 RawCell = str | int | float | Decimal | bool | date | datetime | time | None
 
 
+def table_heading(table: FieldSpec, column: FieldSpec, locale: str) -> str:
+    """The heading of a sub-table's column in ``locale``: ``明细.数量``. Exports write a
+    table's columns under it and imports read them back by it."""
+    return f"{pick(table.label, locale, table.name)}.{pick(column.label, locale, column.name)}"
+
+
 def is_empty_cell(raw: RawCell) -> bool:
     """True for a cell with nothing in it (spaces count as nothing)."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
