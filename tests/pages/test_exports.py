@@ -205,3 +205,25 @@ def test_a_bad_export_request_is_refused_with_the_reason(
     answer = browser_for("zhou.min").get(f"/forms/claim/export?{query}")
     assert answer.status_code == status
     assert answer.mimetype == "text/html" and words in text_of(answer)
+
+
+def test_a_table_column_the_readers_step_hides_is_exported_empty(
+    make_form: Any, make_user: Any, make_record: Any, database: Database, browser_for: Any
+) -> None:
+    make_company(database, make_user)
+    make_form(
+        "request", REQUEST, title="Requests", grants={"everyone": ["create", "read_own", "export"]}
+    )
+    publish_flow(database, REQUEST_FLOW.replace("hide bank_account", "hide lines.checked"))
+    lines = [{"item": "Taxi", "checked": "ok"}, {"item": "Hotel", "checked": "no receipt"}]
+    make_record("zhang", "request", {"title": "Trip", "amount": Decimal(5), "lines": lines})
+    url = "/forms/request/export?format=csv&col=title&col=lines"
+    assert csv_rows(browser_for("li").get(url).get_data()) == [
+        ["Purpose", "Lines.Item", "Lines.Checked"],
+        ["Trip", "Taxi", ""],
+        ["", "Hotel", ""],
+    ]
+    assert csv_rows(browser_for("zhang").get(url).get_data())[1:] == [
+        ["Trip", "Taxi", "ok"],
+        ["", "Hotel", "no receipt"],
+    ]

@@ -9,9 +9,9 @@ engine or ORM; only what the database must be told. Anything built on this stora
 least that, so the floor bounds what any optimisation of our code can reach.
 
 The rows are taken from a request our code made (:func:`written_rows`), so they are the real
-documents, audit lines, notices and engine state. ``tests/bench`` checks that each floor sends
-as many statements as the code it stands under; a change of the write path that adds or
-removes one shows up there.
+documents, audit lines, notices and engine state. ``tests/perf/test_storage_floor.py`` checks
+that each floor sends the statements of the code it stands under (kind and table, in order);
+a change of the write path that adds, removes or reorders one shows up there.
 """
 
 from __future__ import annotations
