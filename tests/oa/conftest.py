@@ -88,10 +88,14 @@ def _copy_postgres(database: Database, source: str) -> None:
             )
         sequences = connection.execute(
             text(
+                # The table named with its schema: the planner may call the function for
+                # rows of other schemas before it filters them out, and a bare name of
+                # one of those (an information_schema view) is not found on the path.
                 "SELECT table_name, column_name, "
-                "pg_get_serial_sequence(quote_ident(table_name), column_name) "
+                "pg_get_serial_sequence(format('%I.%I', table_schema, table_name), column_name) "
                 "FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND pg_get_serial_sequence(quote_ident(table_name), column_name) IS NOT NULL"
+                "AND pg_get_serial_sequence(format('%I.%I', table_schema, table_name), "
+                "column_name) IS NOT NULL"
             )
         ).all()
         for table_name, column, sequence in sequences:
