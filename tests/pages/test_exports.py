@@ -176,14 +176,19 @@ def test_headings_a_spreadsheet_would_run_are_kept_as_text(
     assert cell.data_type == "s" and cell.value.startswith("'=")
 
 
-def test_an_export_leaves_out_what_the_readers_step_hides(
-    make_form: Any, make_user: Any, make_record: Any, database: Database, browser_for: Any
-) -> None:
+def _requests_under(database: Database, make_form: Any, make_user: Any, flow: str) -> None:
+    """The company's people, the request form anyone may export, and ``flow`` on it."""
     make_company(database, make_user)
     make_form(
         "request", REQUEST, title="Requests", grants={"everyone": ["create", "read_own", "export"]}
     )
-    publish_flow(database, REQUEST_FLOW)
+    publish_flow(database, flow)
+
+
+def test_an_export_leaves_out_what_the_readers_step_hides(
+    make_form: Any, make_user: Any, make_record: Any, database: Database, browser_for: Any
+) -> None:
+    _requests_under(database, make_form, make_user, REQUEST_FLOW)
     make_record("zhang", "request", {"title": "Taxi", "amount": Decimal(5), "bank_account": "6222"})
     url = "/forms/request/export?format=csv&col=title&col=bank_account"
     assert csv_rows(browser_for("li").get(url).get_data())[1] == ["Taxi", ""]
@@ -210,11 +215,12 @@ def test_a_bad_export_request_is_refused_with_the_reason(
 def test_a_table_column_the_readers_step_hides_is_exported_empty(
     make_form: Any, make_user: Any, make_record: Any, database: Database, browser_for: Any
 ) -> None:
-    make_company(database, make_user)
-    make_form(
-        "request", REQUEST, title="Requests", grants={"everyone": ["create", "read_own", "export"]}
+    _requests_under(
+        database,
+        make_form,
+        make_user,
+        REQUEST_FLOW.replace("hide bank_account", "hide lines.checked"),
     )
-    publish_flow(database, REQUEST_FLOW.replace("hide bank_account", "hide lines.checked"))
     lines = [{"item": "Taxi", "checked": "ok"}, {"item": "Hotel", "checked": "no receipt"}]
     make_record("zhang", "request", {"title": "Trip", "amount": Decimal(5), "lines": lines})
     url = "/forms/request/export?format=csv&col=title&col=lines"

@@ -155,15 +155,11 @@ def plan_columns(
     for candidate in form.fields.values():
         for name in _names_of(candidate):
             by_name.setdefault(name, (candidate, None))
-    tables = importable_tables(form)
-    for owner, columns in tables:
-        for column in columns:
-            for name in _column_names(owner, column):
-                by_name.setdefault(name, (column, owner))
-    for owner in form.fields.values():  # columns an export writes and an import skips
+    for owner in form.fields.values():  # every table column: read, or skipped (computed)
         for column in owner.children.values() if owner.is_subtable else ():
             for name in _column_names(owner, column):
                 by_name.setdefault(name, (column, owner))
+    tables = importable_tables(form)
     system = _system_headings()
     used: dict[str, str] = {}
     report.width = len(headings)

@@ -333,21 +333,15 @@ class ImportJob:
         )
 
     def _problem(self, entry: _Entry, issue: Issue) -> Problem:
-        columns = self._by_key
+        """``issue`` at the sheet row and column it came from (a table row's own row)."""
+        row, key = entry.first, _field_of(issue.path)
         inside = _column_of(issue.path)
-        if inside is not None:
-            table_name, row_index, column_name = inside
-            row = entry.table_rows.get((table_name, row_index))
-            if row is not None:
-                column = columns.get(f"{table_name}.{column_name}")
-                if column is None:
-                    return Problem(row.number, "", "", issue.message)
-                return Problem(row.number, column.letter, column.heading, issue.message)
-        name = _field_of(issue.path)
-        column = columns.get(name) if name else None
+        if inside is not None and (inside[0], inside[1]) in entry.table_rows:
+            row, key = entry.table_rows[(inside[0], inside[1])], f"{inside[0]}.{inside[2]}"
+        column = self._by_key.get(key) if key else None
         if column is None:
-            return Problem(entry.first.number, "", "", issue.message)
-        return Problem(entry.first.number, column.letter, column.heading, issue.message)
+            return Problem(row.number, "", "", issue.message)
+        return Problem(row.number, column.letter, column.heading, issue.message)
 
     def commit(self) -> Iterator[Progress]:
         """The dry run, then — when no row has a problem — every record created, all or
