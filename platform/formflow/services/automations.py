@@ -20,7 +20,6 @@ whole write is rolled back.
 from __future__ import annotations
 
 import dataclasses
-from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -34,6 +33,7 @@ from formflow.engine.automation import passes_filter
 from formflow.errors import InvalidInput, NotFound
 from formflow.forms import CompiledForm
 from formflow.i18n import _
+from formflow.process_cache import ProcessCache
 from formflow.services import ledgers, records
 from formflow.services.actor import Actor
 from formflow.services.authz import require_designer
@@ -123,7 +123,7 @@ def set_active(session: Session, actor: Actor, key: str, active: bool) -> Automa
     return row
 
 
-_SPECS: OrderedDict[tuple[int, str], AutomationSpec] = OrderedDict()
+_SPECS: ProcessCache[tuple[int, str], AutomationSpec] = ProcessCache(256)
 
 
 def spec_of_row(row: AutomationDefinition) -> AutomationSpec:
@@ -131,10 +131,7 @@ def spec_of_row(row: AutomationDefinition) -> AutomationSpec:
     key = (row.id, row.updated_at.isoformat())
     found = _SPECS.get(key)
     if found is None:
-        found = AutomationSpec.from_json(row.spec)
-        _SPECS[key] = found
-        while len(_SPECS) > 256:
-            _SPECS.popitem(last=False)
+        found = _SPECS.put(key, AutomationSpec.from_json(row.spec))
     return found
 
 

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,6 +35,7 @@ from formflow.expr import EvalContext
 from formflow.forms import CompiledForm
 from formflow.i18n import Msg, _
 from formflow.orgchart import OrgChart
+from formflow.process_cache import ProcessCache
 from formflow.services import forms as form_service
 from formflow.services.evaluation import StoreResolver
 from formflow.services.forms import FormView
@@ -148,8 +148,7 @@ def nested(what: str) -> Iterator[None]:
 
 # -- specs ------------------------------------------------------------------------------------
 
-_SPECS: OrderedDict[tuple[int, str], FlowSpec] = OrderedDict()
-_SPECS_SIZE = 256
+_SPECS: ProcessCache[tuple[int, str], FlowSpec] = ProcessCache(256)
 
 
 def _unit(session: Session) -> dict[str, Any]:
@@ -221,16 +220,11 @@ def spec_of(session: Session, version_id: int) -> FlowSpec:
             raise NotFound(_("Flow version {id} not found.", id=version_id))
         key = (version_id, created.isoformat())
     found = _SPECS.get(key)
-    if found is not None:
-        _SPECS.move_to_end(key)
-    else:
+    if found is None:
         stored = session.scalar(select(FlowVersion.spec).where(FlowVersion.id == version_id))
         if stored is None and stamp:
             raise NotFound(_("Flow version {id} not found.", id=version_id))
-        found = FlowSpec.from_json(stored or {})
-        _SPECS[key] = found
-        while len(_SPECS) > _SPECS_SIZE:
-            _SPECS.popitem(last=False)
+        found = _SPECS.put(key, FlowSpec.from_json(stored or {}))
     specs[version_id] = found
     return found
 

@@ -9,7 +9,6 @@ Indexes for ``x-index`` and ``x-unique``/``x-unique-together`` are built in that
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from formflow.errors import (
 from formflow.forms import CompiledForm, FormInfo, Migration, compile_form
 from formflow.forms import diff_versions as diff_forms
 from formflow.i18n import _
+from formflow.process_cache import ProcessCache
 from formflow.services.actor import Actor
 from formflow.services.authz import (
     DEFAULT_GRANTS,
@@ -58,8 +58,7 @@ class FormView:
 
 # -- compiled forms, cached per version and forms stamp ---------------------------------------
 
-_COMPILED: OrderedDict[tuple[int, str], CompiledForm] = OrderedDict()
-_COMPILED_SIZE = 256
+_COMPILED: ProcessCache[tuple[int, str], CompiledForm] = ProcessCache(256)
 
 
 def known_forms(session: Session, *, exclude: str | None = None) -> dict[str, FormInfo]:
@@ -84,17 +83,12 @@ def known_forms(session: Session, *, exclude: str | None = None) -> dict[str, Fo
         cache_key = (version.id, "shallow:" + stamp)
         shallow = _COMPILED.get(cache_key)
         if shallow is None:
-            shallow = compile_form(version.schema, version.ui, known_forms=None, form_key=key)
-            _remember(cache_key, shallow)
+            shallow = _COMPILED.put(
+                cache_key,
+                compile_form(version.schema, version.ui, known_forms=None, form_key=key),
+            )
         infos[key] = FormInfo.of(key, shallow, title=version.title)
     return infos
-
-
-def _remember(key: tuple[int, str], compiled: CompiledForm) -> None:
-    _COMPILED[key] = compiled
-    _COMPILED.move_to_end(key)
-    while len(_COMPILED) > _COMPILED_SIZE:
-        _COMPILED.popitem(last=False)
 
 
 def compiled(session: Session, view: FormView) -> CompiledForm:
@@ -102,7 +96,6 @@ def compiled(session: Session, view: FormView) -> CompiledForm:
     cache_key = (view.version.id, stamps.current(session, "forms"))
     found = _COMPILED.get(cache_key)
     if found is not None:
-        _COMPILED.move_to_end(cache_key)
         return found
     result = compile_form(
         view.version.schema,
@@ -110,8 +103,7 @@ def compiled(session: Session, view: FormView) -> CompiledForm:
         known_forms=known_forms(session, exclude=view.key),
         form_key=view.key,
     )
-    _remember(cache_key, result)
-    return result
+    return _COMPILED.put(cache_key, result)
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ Records that count: live (not deleted) and neither draft, rejected, withdrawn no
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,6 +34,7 @@ from formflow.expr import evaluate
 from formflow.forms import Aggregate, CompiledForm, RollupSpec
 from formflow.forms.labels import label_msg
 from formflow.i18n import _
+from formflow.process_cache import ProcessCache
 from formflow.services import forms as form_service
 from formflow.services.actor import Actor
 from formflow.services.evaluation import eval_context
@@ -58,7 +58,7 @@ class Dependent:
     rollup: RollupSpec
 
 
-_DEPENDENTS: OrderedDict[str, dict[str, list[Dependent]]] = OrderedDict()
+_DEPENDENTS: ProcessCache[str, dict[str, list[Dependent]]] = ProcessCache(8)
 
 
 def _dependents(session: Session) -> dict[str, list[Dependent]]:
@@ -73,10 +73,7 @@ def _dependents(session: Session) -> dict[str, list[Dependent]]:
         for name, spec in compiled.rollup_fields.items():
             assert spec.rollup is not None
             mapping.setdefault(spec.rollup.form, []).append(Dependent(view.key, name, spec.rollup))
-    _DEPENDENTS[stamp] = mapping
-    while len(_DEPENDENTS) > 8:
-        _DEPENDENTS.popitem(last=False)
-    return mapping
+    return _DEPENDENTS.put(stamp, mapping)
 
 
 def _counts(record: Record) -> bool:

@@ -7,7 +7,6 @@ cached :class:`~formflow.orgchart.OrgChart` snapshots in any process are rebuilt
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from formflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from formflow.i18n import SUPPORTED_LOCALES, _, normalize_locale
 from formflow.orgchart import DepartmentInfo, OrgChart, RoleAssignment, UserInfo
+from formflow.process_cache import ProcessCache
 from formflow.services.actor import Actor, PlatformRole
 from formflow.services.auth import end_all_sessions, hash_password, verify_password
 from formflow.services.authz import require_admin
@@ -55,8 +55,7 @@ SELF_SERVICE_FIELDS = frozenset({"display_name", "email", "mobile", "locale", "t
 
 # -- org stamp and snapshot -----------------------------------------------------------------
 
-_CHART_CACHE: OrderedDict[str, OrgChart] = OrderedDict()
-_CHART_CACHE_SIZE = 4
+_CHART_CACHE: ProcessCache[str, OrgChart] = ProcessCache(4)
 
 
 def bump_org_stamp(session: Session) -> None:
@@ -69,9 +68,9 @@ def load_org_chart(session: Session) -> OrgChart:
     if stamps.has_pending_changes(session):
         session.flush()  # pending changes of the org or calendars bump their stamp
     stamp = stamps.current(session, "org")
-    if stamp and stamp in _CHART_CACHE:
-        _CHART_CACHE.move_to_end(stamp)
-        return _CHART_CACHE[stamp]
+    cached = _CHART_CACHE.get(stamp) if stamp else None
+    if cached is not None:
+        return cached
     users = [
         UserInfo(
             id=u.id,
@@ -101,9 +100,7 @@ def load_org_chart(session: Session) -> OrgChart:
     ]
     chart = OrgChart.build(users, departments, assignments)
     if stamp:
-        _CHART_CACHE[stamp] = chart
-        while len(_CHART_CACHE) > _CHART_CACHE_SIZE:
-            _CHART_CACHE.popitem(last=False)
+        _CHART_CACHE.put(stamp, chart)
     return chart
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -28,6 +26,7 @@ from formflow.errors import InvalidInput
 from formflow.expr import BOOLEAN, Checked, RefType, compile_expression
 from formflow.forms import CompiledForm
 from formflow.i18n import _
+from formflow.process_cache import ProcessCache
 from formflow.services import forms as form_service
 from formflow.services.actor import Actor
 from formflow.services.authz import RecordVisibility, record_visibility
@@ -157,9 +156,7 @@ class _ListSql:
     pages: dict[bool, Any] = field(default_factory=dict)
 
 
-_LIST_SQL: OrderedDict[_ListKey, _ListSql] = OrderedDict()
-_LIST_SQL_SIZE = 512
-_LIST_SQL_LOCK = threading.Lock()
+_LIST_SQL: ProcessCache[_ListKey, _ListSql] = ProcessCache(512)
 
 
 def _reads_context(checked: Checked) -> bool:
@@ -181,12 +178,9 @@ def _list_sql(session: Session, actor: Actor, form: CompiledForm, query: _ListKe
     """
     checked = _checked(form, query.filter_text)
     shareable = checked is None or not _reads_context(checked)
-    if shareable:
-        with _LIST_SQL_LOCK:
-            found = _LIST_SQL.get(query)
-            if found is not None:
-                _LIST_SQL.move_to_end(query)
-                return found
+    found = _LIST_SQL.get(query) if shareable else None
+    if found is not None:
+        return found
     slots = dict(query.slots)
     form_id: Any = bindparam("form_id", query.form_id, literal_execute=True)
     # The form id is written into the SQL (it is an integer from our own table, never user
@@ -218,12 +212,7 @@ def _list_sql(session: Session, actor: Actor, form: CompiledForm, query: _ListKe
     # each matching row out of its heap page (half the time at a million records).
     count = select(func.count()).select_from(Record).where(*conditions)
     built = _ListSql(conditions, key, descending, sort_expr, order, count)
-    if shareable:
-        with _LIST_SQL_LOCK:
-            _LIST_SQL[query] = built
-            while len(_LIST_SQL) > _LIST_SQL_SIZE:
-                _LIST_SQL.popitem(last=False)
-    return built
+    return _LIST_SQL.put(query, built) if shareable else built
 
 
 def _checked(form: CompiledForm, filter_text: str | None) -> Checked | None:

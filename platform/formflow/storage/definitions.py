@@ -21,14 +21,13 @@ between the copies and must never be changed in place.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from formflow.process_cache import ProcessCache
 from formflow.storage import stamps
 from formflow.storage.models import (
     AutomationDefinition,
@@ -42,9 +41,7 @@ from formflow.storage.unit import unit_cache
 
 T = TypeVar("T")
 
-_SHARED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_SHARED_SIZE = 2048
-_SHARED_LOCK = threading.Lock()
+_SHARED: ProcessCache[tuple[Any, ...], Any] = ProcessCache(2048)
 
 
 def cache_stamp(session: Session, area: str) -> str | None:
@@ -62,20 +59,12 @@ def cache_stamp(session: Session, area: str) -> str | None:
 
 def shared_get(key: tuple[Any, ...]) -> Any:
     """An entry of the process cache (None when absent)."""
-    with _SHARED_LOCK:
-        found = _SHARED.get(key)
-        if found is not None:
-            _SHARED.move_to_end(key)
-        return found
+    return _SHARED.get(key)
 
 
 def shared_put(key: tuple[Any, ...], value: Any) -> None:
     """Remember ``value`` in the process cache (least recently used entries leave first)."""
-    with _SHARED_LOCK:
-        _SHARED[key] = value
-        _SHARED.move_to_end(key)
-        while len(_SHARED) > _SHARED_SIZE:
-            _SHARED.popitem(last=False)
+    _SHARED.put(key, value)
 
 
 def _detached_copy(obj: Any) -> Any:
